@@ -1,0 +1,94 @@
+package io.braid.tensor;
+
+/**
+ * The multi-threaded kernels of the engine: matrix multiplication against a (possibly quantized)
+ * {@link Matrix}, and the dot/axpy used by attention. One instance owns a fixed pool of platform threads;
+ * calls are serialized (thread-safe, but one matmul at a time). Close it to stop the threads.
+ *
+ * <p>In {@link Mode#DETERMINISTIC} every result is bit-identical across runs, thread counts, batch sizes and
+ * compositions, and machines: each output is computed in the fixed order documented on {@link Reference}.
+ */
+public final class Compute implements AutoCloseable {
+
+    /** How results may vary. */
+    public enum Mode {
+        /** Bit-identical results everywhere (fixed reduction order and logical vector shape). */
+        DETERMINISTIC,
+        /** Whatever is fastest on this machine: results may differ in the last bits between machines. */
+        FAST
+    }
+
+    private final int threads;
+    private final Mode mode;
+    private final WorkerPool pool;
+    private final Kernels[] kernels;
+
+    public Compute(int threads, Mode mode) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.mode = java.util.Objects.requireNonNull(mode, "mode");
+        this.pool = new WorkerPool(threads);
+        this.kernels = new Kernels[threads];
+        for (int i = 0; i < threads; i++) {
+            kernels[i] = new Kernels(mode == Mode.DETERMINISTIC);
+        }
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /**
+     * {@code out[b*rows + r] = dot(row r of w, x[b])} for {@code b < batch}, where x is
+     * {@code [batch x w.cols()]} row-major and out is {@code [batch x w.rows()]}.
+     */
+    public void matmul(Matrix w, float[] x, int batch, float[] out) {
+        matmul(w, x, 0, batch, out, 0);
+    }
+
+    /** {@link #matmul(Matrix, float[], int, float[])} reading x from {@code xOff} and writing out from {@code outOff}. */
+    public void matmul(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff) {
+        int rows = w.rows(), cols = w.cols();
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        if (xOff < 0 || (long) xOff + (long) batch * cols > x.length) {
+            throw new IllegalArgumentException("x holds " + x.length + " floats, need " + batch + "x" + cols
+                    + " from offset " + xOff);
+        }
+        if (outOff < 0 || (long) outOff + (long) batch * rows > out.length) {
+            throw new IllegalArgumentException("out holds " + out.length + " floats, need " + batch + "x" + rows
+                    + " from offset " + outOff);
+        }
+        int tiles = (rows + Kernels.ROW_TILE - 1) / Kernels.ROW_TILE;
+        pool.run((part, parts) -> {
+            int from = Math.min(rows, (int) ((long) tiles * part / parts) * Kernels.ROW_TILE);
+            int to = Math.min(rows, (int) ((long) tiles * (part + 1) / parts) * Kernels.ROW_TILE);
+            if (from < to) {
+                kernels[part].matmul(w, x, xOff, batch, out, outOff, from, to);
+            }
+        });
+    }
+
+    /** The dot product of {@code a[aOff..aOff+n)} and {@code b[bOff..bOff+n)}, in this instance's mode. */
+    public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        return mode == Mode.DETERMINISTIC ? Kernels.dotDeterministic(a, aOff, b, bOff, n)
+                : Kernels.dotFast(a, aOff, b, bOff, n);
+    }
+
+    /** {@code y[i] += alpha * x[i]} (as one fused multiply-add, so both modes give the same bits). */
+    public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        Kernels.axpy(alpha, x, xOff, y, yOff, n);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}
