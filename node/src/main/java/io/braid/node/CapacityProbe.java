@@ -1,0 +1,63 @@
+package io.braid.node;
+
+import io.braid.protocol.v1.Capacity;
+import io.braid.tensor.Compute;
+import io.braid.tensor.Matrix;
+import io.braid.tensor.TensorType;
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Measures what a node can do, once at start: FLOP/s of its own kernels (a short batch-1 Q8_0 matmul,
+ * the decode path), memory bandwidth (streaming sum over a 64 MiB array) and free RAM. Takes ~0.3 s.
+ */
+public final class CapacityProbe {
+    private CapacityProbe() {}
+
+    public static Capacity measure(Compute compute, long kvBudgetBytes) {
+        return Capacity.newBuilder().setFlops(flops(compute)).setMemoryBandwidth(bandwidth())
+                .setFreeRamBytes(freeRam()).setThreads(compute.threads()).setKvBudgetBytes(kvBudgetBytes).build();
+    }
+
+    static double flops(Compute compute) {
+        int rows = 1024, cols = 1024;
+        float[] w = new float[rows * cols];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix m = Matrix.quantize(TensorType.Q8_0, w, rows, cols, arena);
+            float[] x = new float[cols], out = new float[rows];
+            for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
+            for (int i = 0; i < 5; i++) compute.matmul(m, x, 1, out); // warm up the JIT
+            long start = System.nanoTime();
+            int iters = 0;
+            while (System.nanoTime() - start < 150_000_000L) {
+                compute.matmul(m, x, 1, out);
+                iters++;
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            return 2.0 * rows * cols * iters / secs;
+        }
+    }
+
+    static double bandwidth() {
+        long[] a = new long[8 << 20]; // 64 MiB
+        java.util.Arrays.fill(a, 1L);
+        long sum = 0;
+        long start = System.nanoTime();
+        int passes = 0;
+        while (System.nanoTime() - start < 100_000_000L) {
+            for (long v : a) sum += v;
+            passes++;
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        if (sum == 42) System.out.print(""); // keep the loop alive
+        return 8.0 * a.length * passes / secs;
+    }
+
+    static long freeRam() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+            return os.getFreeMemorySize();
+        return Runtime.getRuntime().maxMemory();
+    }
+}
