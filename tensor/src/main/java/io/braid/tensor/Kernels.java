@@ -1,39 +1,314 @@
 package io.braid.tensor;
 
-/** Per-thread kernel state (scratch buffers) and the kernel loops. */
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The matmul kernel and its per-thread scratch space.
+ *
+ * <p>A thread's rows are processed in blocks of {@link #ROW_BLOCK} rows; for each block the columns are
+ * walked in chunks of {@link #KC}. For each tile of 4 rows, the chunk is dequantized once into a small
+ * float buffer (exact, so any vector width gives the same floats) and then multiplied with every batch
+ * row, 4 rows x 4 batch rows at a time: each dequantized weight vector is reused from registers for 4
+ * activation rows and each activation vector for 4 weight rows. Partial sums live in {@code acc} between
+ * chunks, 16 lanes per output, so the order of operations per output is exactly the one defined in
+ * {@link Reference} whatever the batch, tile or thread split: deterministic mode costs nothing extra here.
+ *
+ * <p>The vector species is a static constant so C2 can intrinsify it. It is the widest of 128/256/512 bits
+ * the machine prefers, or the one named by the system property {@code braid.tensor.vectorBits} (tests use
+ * it to run the narrower implementations in a child JVM and compare the bits).
+ */
 final class Kernels {
     static final int ROW_TILE = 4;
+    static final int ROW_BLOCK = 32;
+    static final int KC = 512;
+    static final VectorSpecies<Float> F = floatSpecies();
+    static final int L = F.length();
+    /** Bytes loaded per dequantization step: as many as float lanes, but at least 8 (no 32-bit byte vector). */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    /** Float vectors produced from one byte vector. */
+    static final int PARTS = B.length() / L;
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final int LANES = Reference.LANES;
+
     private final boolean deterministic;
-    private float[] row = new float[0];
-    private final float[] lanes = new float[Reference.LANES];
+    /** Lanes per group: the logical 16 in deterministic mode, the native width in fast mode. */
+    private final int group;
+    private float[] wbuf = new float[ROW_TILE * KC];
+    private float[] acc = new float[0];
 
     Kernels(boolean deterministic) {
         this.deterministic = deterministic;
+        this.group = deterministic ? LANES : L;
     }
 
+    private static VectorSpecies<Float> floatSpecies() {
+        int bits = Integer.getInteger("braid.tensor.vectorBits", Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize()));
+        return switch (bits) {
+            case 128 -> FloatVector.SPECIES_128;
+            case 256 -> FloatVector.SPECIES_256;
+            case 512 -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("braid.tensor.vectorBits must be 128, 256 or 512, got " + bits);
+        };
+    }
+
+    /** Computes rows {@code [from, to)} of {@code out = w * x^T} for all batch rows. */
     void matmul(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff, int from, int to) {
         int rows = w.rows(), cols = w.cols();
-        if (row.length < cols) {
-            row = new float[cols];
+        int full = cols / group * group;
+        int accNeed = ROW_BLOCK * batch * LANES;
+        if (acc.length < accNeed) {
+            acc = new float[accNeed];
         }
-        for (int r = from; r < to; r++) {
-            w.dequantizeRow(r, row, 0);
-            for (int b = 0; b < batch; b++) {
-                out[outOff + b * rows + r] = deterministic ? dotDeterministic(row, 0, x, xOff + b * cols, cols)
-                        : dotFast(row, 0, x, xOff + b * cols, cols);
+        for (int rb = from; rb < to; rb += ROW_BLOCK) {
+            int rbEnd = Math.min(to, rb + ROW_BLOCK);
+            java.util.Arrays.fill(acc, 0, ROW_BLOCK * batch * LANES, 0f);
+            for (int k0 = 0; k0 < cols; k0 += KC) {
+                int k1 = Math.min(cols, k0 + KC);
+                int vEnd = Math.min(k1, full);
+                for (int r0 = rb; r0 < rbEnd; r0 += ROW_TILE) {
+                    int n = Math.min(ROW_TILE, rbEnd - r0);
+                    for (int t = 0; t < ROW_TILE; t++) {
+                        if (t < n) {
+                            dequantize(w, r0 + t, k0, k1, wbuf, t * KC);
+                        } else {
+                            java.util.Arrays.fill(wbuf, t * KC, t * KC + (k1 - k0), 0f);
+                        }
+                    }
+                    int tileAcc = (r0 - rb) * batch * LANES;
+                    for (int pass = 0; pass * L < group; pass++) {
+                        int start = k0 + pass * L;
+                        int b = 0;
+                        for (; b + 4 <= batch; b += 4) {
+                            tile4x4(wbuf, -k0, x, xOff + b * cols, cols, start, vEnd, group,
+                                    acc, tileAcc + b * LANES + pass * L, batch * LANES);
+                        }
+                        for (; b < batch; b++) {
+                            tile4x1(wbuf, -k0, x, xOff + b * cols, start, vEnd, group,
+                                    acc, tileAcc + b * LANES + pass * L, batch * LANES);
+                        }
+                    }
+                    if (k1 > full) {
+                        tail(wbuf, -k0, x, xOff, cols, batch, Math.max(k0, full), k1, n, acc, tileAcc);
+                    }
+                }
+            }
+            for (int r = rb; r < rbEnd; r++) {
+                for (int b = 0; b < batch; b++) {
+                    int a = ((r - rb) * batch + b) * LANES;
+                    out[outOff + b * rows + r] = deterministic ? reduce16(acc, a) : reduceFast(acc, a);
+                }
             }
         }
     }
 
+    /** Elements past the last full group go to lane {@code j % group}, after all vector steps of that lane. */
+    private void tail(float[] w, int wBase, float[] x, int xOff, int cols, int batch, int j0, int j1, int n,
+                      float[] acc, int tileAcc) {
+        for (int t = 0; t < n; t++) {
+            for (int b = 0; b < batch; b++) {
+                int a = tileAcc + (t * batch + b) * LANES;
+                for (int j = j0; j < j1; j++) {
+                    int l = a + j % group;
+                    acc[l] = Math.fma(w[t * KC + wBase + j], x[xOff + b * cols + j], acc[l]);
+                }
+            }
+        }
+    }
+
+    private static float reduce16(float[] l, int o) {
+        float h0 = l[o] + l[o + 8], h1 = l[o + 1] + l[o + 9], h2 = l[o + 2] + l[o + 10], h3 = l[o + 3] + l[o + 11];
+        float h4 = l[o + 4] + l[o + 12], h5 = l[o + 5] + l[o + 13], h6 = l[o + 6] + l[o + 14], h7 = l[o + 7] + l[o + 15];
+        float q0 = h0 + h4, q1 = h1 + h5, q2 = h2 + h6, q3 = h3 + h7;
+        return (q0 + q2) + (q1 + q3);
+    }
+
+    private static float reduceFast(float[] l, int o) {
+        return FloatVector.fromArray(F, l, o).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Accumulates 4 weight rows x 4 activation rows over columns {@code start, start+step, ... < end}.
+     * Weight row t, column j is {@code w[t*KC + wBase + j]}; activation row b is {@code x[xBase + b*cols + j]};
+     * the accumulator of (t, b) is at {@code acc[a + t*accRow + b*16]}.
+     */
+    private static void tile4x4(float[] w, int wBase, float[] x, int xBase, int cols, int start, int end, int step,
+                                float[] acc, int a, int accRow) {
+        final int w0 = wBase, w1 = wBase + KC, w2 = wBase + 2 * KC, w3 = wBase + 3 * KC;
+        final int x0 = xBase, x1 = xBase + cols, x2 = xBase + 2 * cols, x3 = xBase + 3 * cols;
+        final int r0 = a, r1 = a + accRow, r2 = a + 2 * accRow, r3 = a + 3 * accRow;
+        FloatVector a00 = FloatVector.fromArray(F, acc, r0), a01 = FloatVector.fromArray(F, acc, r0 + 16);
+        FloatVector a02 = FloatVector.fromArray(F, acc, r0 + 32), a03 = FloatVector.fromArray(F, acc, r0 + 48);
+        FloatVector a10 = FloatVector.fromArray(F, acc, r1), a11 = FloatVector.fromArray(F, acc, r1 + 16);
+        FloatVector a12 = FloatVector.fromArray(F, acc, r1 + 32), a13 = FloatVector.fromArray(F, acc, r1 + 48);
+        FloatVector a20 = FloatVector.fromArray(F, acc, r2), a21 = FloatVector.fromArray(F, acc, r2 + 16);
+        FloatVector a22 = FloatVector.fromArray(F, acc, r2 + 32), a23 = FloatVector.fromArray(F, acc, r2 + 48);
+        FloatVector a30 = FloatVector.fromArray(F, acc, r3), a31 = FloatVector.fromArray(F, acc, r3 + 16);
+        FloatVector a32 = FloatVector.fromArray(F, acc, r3 + 32), a33 = FloatVector.fromArray(F, acc, r3 + 48);
+        for (int j = start; j < end; j += step) {
+            FloatVector v0 = FloatVector.fromArray(F, w, w0 + j);
+            FloatVector v1 = FloatVector.fromArray(F, w, w1 + j);
+            FloatVector v2 = FloatVector.fromArray(F, w, w2 + j);
+            FloatVector v3 = FloatVector.fromArray(F, w, w3 + j);
+            FloatVector u = FloatVector.fromArray(F, x, x0 + j);
+            a00 = v0.fma(u, a00); a10 = v1.fma(u, a10); a20 = v2.fma(u, a20); a30 = v3.fma(u, a30);
+            u = FloatVector.fromArray(F, x, x1 + j);
+            a01 = v0.fma(u, a01); a11 = v1.fma(u, a11); a21 = v2.fma(u, a21); a31 = v3.fma(u, a31);
+            u = FloatVector.fromArray(F, x, x2 + j);
+            a02 = v0.fma(u, a02); a12 = v1.fma(u, a12); a22 = v2.fma(u, a22); a32 = v3.fma(u, a32);
+            u = FloatVector.fromArray(F, x, x3 + j);
+            a03 = v0.fma(u, a03); a13 = v1.fma(u, a13); a23 = v2.fma(u, a23); a33 = v3.fma(u, a33);
+        }
+        a00.intoArray(acc, r0); a01.intoArray(acc, r0 + 16); a02.intoArray(acc, r0 + 32); a03.intoArray(acc, r0 + 48);
+        a10.intoArray(acc, r1); a11.intoArray(acc, r1 + 16); a12.intoArray(acc, r1 + 32); a13.intoArray(acc, r1 + 48);
+        a20.intoArray(acc, r2); a21.intoArray(acc, r2 + 16); a22.intoArray(acc, r2 + 32); a23.intoArray(acc, r2 + 48);
+        a30.intoArray(acc, r3); a31.intoArray(acc, r3 + 16); a32.intoArray(acc, r3 + 32); a33.intoArray(acc, r3 + 48);
+    }
+
+    /** Like {@link #tile4x4} for a single activation row (the decode path). */
+    private static void tile4x1(float[] w, int wBase, float[] x, int xBase, int start, int end, int step,
+                                float[] acc, int a, int accRow) {
+        final int w0 = wBase, w1 = wBase + KC, w2 = wBase + 2 * KC, w3 = wBase + 3 * KC;
+        FloatVector a0 = FloatVector.fromArray(F, acc, a);
+        FloatVector a1 = FloatVector.fromArray(F, acc, a + accRow);
+        FloatVector a2 = FloatVector.fromArray(F, acc, a + 2 * accRow);
+        FloatVector a3 = FloatVector.fromArray(F, acc, a + 3 * accRow);
+        for (int j = start; j < end; j += step) {
+            FloatVector u = FloatVector.fromArray(F, x, xBase + j);
+            a0 = FloatVector.fromArray(F, w, w0 + j).fma(u, a0);
+            a1 = FloatVector.fromArray(F, w, w1 + j).fma(u, a1);
+            a2 = FloatVector.fromArray(F, w, w2 + j).fma(u, a2);
+            a3 = FloatVector.fromArray(F, w, w3 + j).fma(u, a3);
+        }
+        a0.intoArray(acc, a);
+        a1.intoArray(acc, a + accRow);
+        a2.intoArray(acc, a + 2 * accRow);
+        a3.intoArray(acc, a + 3 * accRow);
+    }
+
+    /** Writes columns {@code [k0, k1)} of {@code row} as floats to {@code buf[off..]}: exact, like dequantizeRow. */
+    static void dequantize(Matrix w, int row, int k0, int k1, float[] buf, int off) {
+        switch (w) {
+            case F32Matrix m -> MemorySegment.copy(m.data(), Matrix.LE_FLOAT, ((long) row * m.cols() + k0) * 4,
+                    buf, off, k1 - k0);
+            case F16Matrix m -> dequantizeF16(m.data(), ((long) row * m.cols() + k0) * 2, k1 - k0, buf, off);
+            case BF16Matrix m -> dequantizeBF16(m.data(), ((long) row * m.cols() + k0) * 2, k1 - k0, buf, off);
+            case Q8_0Matrix m -> dequantizeQ8_0(m.data(), ((long) row * m.cols() + k0) / 32 * 34, (k1 - k0) / 32, buf, off);
+            case Q4_0Matrix m -> dequantizeQ4_0(m.data(), ((long) row * m.cols() + k0) / 32 * 18, (k1 - k0) / 32, buf, off);
+        }
+    }
+
+    private static void dequantizeQ8_0(MemorySegment seg, long pos, int blocks, float[] buf, int off) {
+        for (int blk = 0; blk < blocks; blk++, pos += 34, off += 32) {
+            float d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, pos));
+            for (int i = 0; i < 32; i += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, seg, pos + 2 + i, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(buf, off + i + p * L);
+                }
+            }
+        }
+    }
+
+    private static void dequantizeQ4_0(MemorySegment seg, long pos, int blocks, float[] buf, int off) {
+        for (int blk = 0; blk < blocks; blk++, pos += 18, off += 32) {
+            float d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, pos));
+            for (int i = 0; i < 16; i += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, seg, pos + 2 + i, LE);
+                ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(buf, off + i + p * L);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(buf, off + 16 + i + p * L);
+                }
+            }
+        }
+    }
+
+    /**
+     * binary16 to float with integer ops: shifting the 15 magnitude bits into float position and scaling by
+     * 2^112 is exact for normal and subnormal halves; infinities and NaNs get the float's all-ones exponent.
+     */
+    private static void dequantizeF16(MemorySegment seg, long pos, int n, float[] buf, int off) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            ShortVector h = ShortVector.fromMemorySegment(S, seg, pos + 2L * j, LE);
+            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).and(0xFFFF);
+            IntVector mag = bits.and(0x7FFF).lanewise(VectorOperators.LSHL, 13);
+            IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+            FloatVector f = mag.reinterpretAsFloats().mul(0x1p112f);
+            VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00 << 13);
+            IntVector fb = f.reinterpretAsInts().blend(mag.or(0x7F800000), special).or(sign);
+            fb.reinterpretAsFloats().intoArray(buf, off + j);
+        }
+        for (; j < n; j++) {
+            buf[off + j] = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, pos + 2L * j));
+        }
+    }
+
+    private static void dequantizeBF16(MemorySegment seg, long pos, int n, float[] buf, int off) {
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            ShortVector h = ShortVector.fromMemorySegment(S, seg, pos + 2L * j, LE);
+            IntVector bits = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
+            bits.reinterpretAsFloats().intoArray(buf, off + j);
+        }
+        for (; j < n; j++) {
+            buf[off + j] = Quantizers.bf16ToFloat(seg.get(Matrix.LE_SHORT, pos + 2L * j));
+        }
+    }
+
+    /** The deterministic dot product: 16 logical lanes, fixed tree (see {@link Reference}). */
     static float dotDeterministic(float[] a, int aOff, float[] b, int bOff, int n) {
-        return Reference.dot(a, aOff, b, bOff, n);
+        float[] lanes = new float[LANES];
+        int full = n / LANES * LANES;
+        for (int pass = 0; pass * L < LANES; pass++) {
+            FloatVector s = FloatVector.zero(F);
+            for (int j = pass * L; j < full; j += LANES) {
+                s = FloatVector.fromArray(F, a, aOff + j).fma(FloatVector.fromArray(F, b, bOff + j), s);
+            }
+            s.intoArray(lanes, pass * L);
+        }
+        for (int j = full; j < n; j++) {
+            lanes[j - full] = Math.fma(a[aOff + j], b[bOff + j], lanes[j - full]);
+        }
+        return reduce16(lanes, 0);
     }
 
+    /** The fast dot product: native width, unspecified lane order. */
     static float dotFast(float[] a, int aOff, float[] b, int bOff, int n) {
-        return Reference.dot(a, aOff, b, bOff, n);
+        FloatVector s = FloatVector.zero(F);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            s = FloatVector.fromArray(F, a, aOff + j).fma(FloatVector.fromArray(F, b, bOff + j), s);
+        }
+        float r = s.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            r = Math.fma(a[aOff + j], b[bOff + j], r);
+        }
+        return r;
     }
 
+    /** {@code y = fma(alpha, x, y)} lanewise: exact per element, so any width gives the same bits. */
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        Reference.axpy(alpha, x, xOff, y, yOff, n);
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        int j = 0;
+        for (; j + L <= n; j += L) {
+            va.fma(FloatVector.fromArray(F, x, xOff + j), FloatVector.fromArray(F, y, yOff + j))
+                    .intoArray(y, yOff + j);
+        }
+        for (; j < n; j++) {
+            y[yOff + j] = Math.fma(alpha, x[xOff + j], y[yOff + j]);
+        }
     }
 }
