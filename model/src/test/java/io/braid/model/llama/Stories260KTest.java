@@ -91,8 +91,8 @@ class Stories260KTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ids_t0_empty_n64.txt", "ids_t0_empty_n256.txt", "ids_t0_once_upon_a_time_n64.txt",
-            "ids_t0_once_upon_a_time_n128.txt", "ids_t0_once_upon_a_time_n256.txt"})
+    @ValueSource(strings = {"ids_t0_empty_n256.txt", "ids_t0_once_upon_a_time_n64.txt",
+            "ids_t0_once_upon_a_time_n256.txt"})
     void greedyGenerationReproducesRunCTokens(String file) throws Exception {
         Shared.Ids ids = Shared.ids(file);
         Generator g = new Generator(model.embedding(), model.head(), compute, 1, 2);
