@@ -156,9 +156,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return types[checkId(id)];
     }
 
+    /** The id of {@code piece}; a control token is also found by its input text (llama2.c's "\n<s>\n" by "<s>"). */
     @Override
     public OptionalInt id(String piece) {
         Integer id = idByKey.get(latin1(piece.getBytes(StandardCharsets.UTF_8)));
+        if (id == null) {
+            id = splitter.idOf(piece);
+        }
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
     }
 

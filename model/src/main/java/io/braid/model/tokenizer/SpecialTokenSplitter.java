@@ -44,6 +44,16 @@ final class SpecialTokenSplitter {
         this.specials = List.copyOf(list);
     }
 
+    /** The id of the special token whose input text is {@code text}, or null. */
+    Integer idOf(String text) {
+        for (Special s : specials) {
+            if (s.text().equals(text)) {
+                return s.id();
+            }
+        }
+        return null;
+    }
+
     /** {@code text} as fragments in order; no fragment is empty text. */
     List<Fragment> split(String text, boolean parseSpecial) {
         List<Fragment> frags = new ArrayList<>();
