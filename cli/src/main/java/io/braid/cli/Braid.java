@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code braid} command: one entry point for every role (generate, node, gateway, ledger, bench...). */
 @Command(name = "braid", mixinStandardHelpOptions = true, version = "braid 0.1.0",
         description = "Braid: a decentralized AI cloud.",
-        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class,
+                GatewayCommand.class, UpCommand.class})
 public final class Braid implements Runnable {
 
     @CommandLine.Spec
@@ -18,6 +19,7 @@ public final class Braid implements Runnable {
     }
 
     public static void main(String[] args) {
+        ParentWatch.startIfAsked(); // a child of `braid up` exits with its parent
         System.exit(commandLine().execute(args));
     }
 

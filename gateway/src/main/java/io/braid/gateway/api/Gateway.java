@@ -1,0 +1,100 @@
+package io.braid.gateway.api;
+
+import io.braid.gateway.cluster.Cluster;
+import io.braid.gateway.cluster.ClusterConfig;
+import io.braid.gateway.inference.InferenceService;
+import io.braid.gateway.inference.ModelInfo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A whole gateway in one object: the cluster core (node-facing gRPC, placement, sessions) and the public HTTP
+ * API on top of it. {@code braid gateway} and {@code braid up} run one; end-to-end tests start one too.
+ */
+public final class Gateway implements AutoCloseable {
+
+    /**
+     * @param host        address both servers bind (127.0.0.1 for a local network)
+     * @param httpPort    API port (0 = any free port)
+     * @param nodePort    port nodes register with (0 = any free port)
+     * @param dataDir     the gateway's data directory (ledger, keys)
+     * @param models      GGUF files served; the gateway runs their tokenizer, embedding and head
+     * @param maxInFlight completions served at once before 429
+     */
+    public record Options(String host, int httpPort, int nodePort, Path dataDir, List<Path> models, int maxInFlight) {
+        public static final int DEFAULT_MAX_IN_FLIGHT = GatewayHttpServer.DEFAULT_MAX_IN_FLIGHT;
+
+        public Options {
+            models = List.copyOf(models);
+            if (models.isEmpty()) {
+                throw new IllegalArgumentException("the gateway needs at least one --model file");
+            }
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+            }
+        }
+    }
+
+    private final Options options;
+    private final Cluster cluster;
+    private final GatewayHttpServer http;
+
+    private Gateway(Options options, Cluster cluster, GatewayHttpServer http) {
+        this.options = options;
+        this.cluster = cluster;
+        this.http = http;
+    }
+
+    /** Starts the cluster core, then the HTTP API; on failure nothing is left running. */
+    public static Gateway start(Options options, PrintStream log) throws IOException {
+        Cluster cluster = Cluster.start(ClusterConfig.defaults(options.nodePort(), options.models())
+                .withHost(options.host()), log);
+        try {
+            GatewayHttpServer http = GatewayHttpServer.start(cluster.inference(), options.host(), options.httpPort(),
+                    options.maxInFlight());
+            return new Gateway(options, cluster, http);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    public InferenceService inference() {
+        return cluster.inference();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public int nodePort() {
+        return cluster.nodePort();
+    }
+
+    /** host:port nodes pass as {@code braid node --gateway}. */
+    public String nodeAddress() {
+        return options.host() + ":" + nodePort();
+    }
+
+    /** The base URL of the API, e.g. {@code http://127.0.0.1:8080}. */
+    public String apiBase() {
+        return "http://" + options.host() + ":" + httpPort();
+    }
+
+    /** Ids of the models served, in the order given. */
+    public List<String> modelIds() {
+        return inference().models().stream().map(ModelInfo::id).toList();
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close();
+        } finally {
+            cluster.close();
+        }
+    }
+}
