@@ -40,7 +40,7 @@ public final class LlamaModel implements AutoCloseable {
                 throw e;
             }
         }
-        throw new ModelFormatException(file, "not a GGUF file (llama2.c checkpoints: reader pending)");
+        return new LlamaModel(file, Llama2cWeights.open(file));
     }
 
     private static boolean isGguf(Path file) {

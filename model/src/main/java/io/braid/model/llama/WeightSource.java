@@ -3,7 +3,7 @@ package io.braid.model.llama;
 import io.braid.tensor.Matrix;
 
 /** Where a model's tensors come from: a GGUF file or a llama2.c checkpoint. Slices are views; nothing is copied. */
-sealed interface WeightSource extends AutoCloseable permits GgufWeights {
+sealed interface WeightSource extends AutoCloseable permits GgufWeights, Llama2cWeights {
 
     LlamaConfig config();
 

@@ -61,6 +61,26 @@ class Stories260KTest {
     }
 
     @Test
+    void llama2cCheckpointGivesTheSameBitsAsTheGguf() {
+        float[][] fromGguf = greedyLogits(compute, 4);
+        try (LlamaModel bin = LlamaModel.open(Shared.path("models/stories260K.bin"))) {
+            assertThat(bin.config()).isEqualTo(new LlamaConfig("llama", 64, 172, 5, 8, 4, 8, 512, 512, 1e-5f, 10000f,
+                    io.braid.tensor.RopeLayout.INTERLEAVED, true));
+            assertThat(bin.gguf()).isEmpty();
+            LocalSpanChain chain = LocalSpanChain.of(bin, compute, 8);
+            float[] logits = new float[512];
+            int token = 1;
+            for (int pos = 0; pos < 4; pos++) {
+                float[] x = bin.embedding().lookup(new int[]{token});
+                chain.forward(x, 1, pos);
+                bin.head().logits(compute, x, 1, logits);
+                assertThat(logits).as("pos %d", pos).isEqualTo(fromGguf[pos]);
+                token = Sampler.argmax(logits, 0, 512);
+            }
+        }
+    }
+
+    @Test
     void naiveSequentialReferenceMatchesRunCWithin1e5() throws Exception {
         // Proves the architecture (norms, RoPE pairing, GQA, SwiGLU) is run.c's: same reduction order, same logits.
         float[][] ref = Shared.referenceLogits(Shared.path("reference/stories260K/logits_bos_greedy_pos0-3.txt"), 4, 512);
