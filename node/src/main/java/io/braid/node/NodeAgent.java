@@ -114,6 +114,12 @@ public final class NodeAgent implements AutoCloseable {
         return loaded;
     }
 
+    /** Sessions open on this node now. */
+    public int activeSessions() {
+        SpanHost h = host;
+        return h == null ? 0 : h.activeSessions();
+    }
+
     /** Decode batches that combined rows of more than one session (continuous batching at work). */
     public long multiSessionBatches() {
         SpanHost h = host;
