@@ -139,6 +139,21 @@ public final class Tokenizers {
             // llama2.c's export writes BOS/EOS as "\n<s>\n" and "\n</s>\n"; in input they are "<s>" and "</s>"
             texts[i] = types[i] == TokenType.CONTROL ? text.strip() : text;
         }
+        if (buf.hasRemaining()) {
+            // run.c would silently read a prefix of a bigger vocabulary: that tokenizer belongs to another model
+            int total = vocabSize;
+            while (buf.remaining() >= 8) {
+                buf.getFloat();
+                int len = buf.getInt();
+                if (len < 0 || len > buf.remaining()) {
+                    break;
+                }
+                buf.position(buf.position() + len);
+                total++;
+            }
+            throw new ModelFormatException(tokenizerBin, "the tokenizer has " + (total > vocabSize ? total + " tokens" : "data after token " + vocabSize)
+                    + " but the model's vocabulary has " + vocabSize + " tokens; use the tokenizer.bin that belongs to this model");
+        }
         return new SentencePieceTokenizer(raw, scores, types, texts, 1 < vocabSize ? 1 : -1, 2 < vocabSize ? 2 : -1,
                 0, true, true, SentencePieceTokenizer.Flavor.RUN_C);
     }

@@ -138,6 +138,11 @@ class TokenizerBehaviourTest {
                 .isInstanceOf(ModelFormatException.class)
                 .hasMessageContaining("tokenizer ends at token 512 but the model's vocabulary has 32000 tokens");
 
+        // tokenizer.bin asked for fewer tokens than it has (a 32k tokenizer for the 512-token stories260K)
+        assertThatThrownBy(() -> Tokenizers.fromLlama2c(TestVectors.shared("models/tokenizer.bin"), 512))
+                .isInstanceOf(ModelFormatException.class)
+                .hasMessageContaining("the tokenizer has 32000 tokens but the model's vocabulary has 512 tokens");
+
         byte[] good = Files.readAllBytes(TestVectors.shared("models/tok512.bin"));
         Path cut = dir.resolve("cut.bin");
         Files.write(cut, Arrays.copyOf(good, good.length - 3));
