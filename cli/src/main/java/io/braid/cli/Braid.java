@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code braid} command: one entry point for every role (generate, node, gateway, ledger, bench...). */
 @Command(name = "braid", mixinStandardHelpOptions = true, version = "braid 0.1.0",
         description = "Braid: a decentralized AI cloud.",
-        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, ModelCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, TokenizeCommand.class, ModelCommand.class,
                 GatewayCommand.class, UpCommand.class})
 public final class Braid implements Runnable {
 
