@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code braid model}: tools for model files (each subcommand is its own class, registered below). */
 @Command(name = "model", mixinStandardHelpOptions = true,
         description = "Model file tools: synthesize random-weight models, inspect files.",
-        subcommands = {ModelSynthCommand.class})
+        subcommands = {ModelSynthCommand.class, ModelInfoCommand.class})
 public final class ModelCommand implements Runnable {
 
     @CommandLine.Spec
