@@ -46,6 +46,7 @@ final class Kernels {
     private final int group;
     private float[] wbuf = new float[ROW_TILE * KC];
     private float[] acc = new float[0];
+    private final float[] lanes = new float[ROW_TILE * LANES];
 
     Kernels(boolean deterministic) {
         this.deterministic = deterministic;
@@ -65,24 +66,50 @@ final class Kernels {
     /** Computes rows {@code [from, to)} of {@code out = w * x^T} for all batch rows. */
     void matmul(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff, int from, int to) {
         int rows = w.rows(), cols = w.cols();
+        if (batch < 4 && L == LANES && (w instanceof Q8_0Matrix || w instanceof Q4_0Matrix)) {
+            // Decode: one streaming pass over each 4-row tile, dequantizing in registers.
+            int r = from;
+            for (; r + ROW_TILE <= to; r += ROW_TILE) {
+                for (int b = 0; b < batch; b++) {
+                    if (w instanceof Q8_0Matrix) {
+                        FusedKernels.q8_0Rows4(w.data(), r, cols, x, xOff + b * cols, lanes);
+                    } else {
+                        FusedKernels.q4_0Rows4(w.data(), r, cols, x, xOff + b * cols, lanes);
+                    }
+                    for (int t = 0; t < ROW_TILE; t++) {
+                        out[outOff + b * rows + r + t] = deterministic ? reduce16(lanes, t * LANES) : reduceFast(lanes, t * LANES);
+                    }
+                }
+            }
+            from = r;
+            if (from >= to) {
+                return;
+            }
+        }
+        // Small batches walk whole rows (sequential streams for the prefetcher); large batches chunk the
+        // columns so the activation chunk stays in cache while it is reused by every row tile.
+        int kc = batch < 4 ? (cols + 31) / 32 * 32 : KC;
         int full = cols / group * group;
         int accNeed = ROW_BLOCK * batch * LANES;
         if (acc.length < accNeed) {
             acc = new float[accNeed];
         }
+        if (wbuf.length < ROW_TILE * kc) {
+            wbuf = new float[ROW_TILE * kc];
+        }
         for (int rb = from; rb < to; rb += ROW_BLOCK) {
             int rbEnd = Math.min(to, rb + ROW_BLOCK);
             java.util.Arrays.fill(acc, 0, ROW_BLOCK * batch * LANES, 0f);
-            for (int k0 = 0; k0 < cols; k0 += KC) {
-                int k1 = Math.min(cols, k0 + KC);
+            for (int k0 = 0; k0 < cols; k0 += kc) {
+                int k1 = Math.min(cols, k0 + kc);
                 int vEnd = Math.min(k1, full);
                 for (int r0 = rb; r0 < rbEnd; r0 += ROW_TILE) {
                     int n = Math.min(ROW_TILE, rbEnd - r0);
                     for (int t = 0; t < ROW_TILE; t++) {
                         if (t < n) {
-                            dequantize(w, r0 + t, k0, k1, wbuf, t * KC);
+                            dequantize(w, r0 + t, k0, k1, wbuf, t * kc);
                         } else {
-                            java.util.Arrays.fill(wbuf, t * KC, t * KC + (k1 - k0), 0f);
+                            java.util.Arrays.fill(wbuf, t * kc, t * kc + (k1 - k0), 0f);
                         }
                     }
                     int tileAcc = (r0 - rb) * batch * LANES;
@@ -90,16 +117,16 @@ final class Kernels {
                         int start = k0 + pass * L;
                         int b = 0;
                         for (; b + 4 <= batch; b += 4) {
-                            tile4x4(wbuf, -k0, x, xOff + b * cols, cols, start, vEnd, group,
+                            tile4x4(wbuf, -k0, kc, x, xOff + b * cols, cols, start, vEnd, group,
                                     acc, tileAcc + b * LANES + pass * L, batch * LANES);
                         }
                         for (; b < batch; b++) {
-                            tile4x1(wbuf, -k0, x, xOff + b * cols, start, vEnd, group,
+                            tile4x1(wbuf, -k0, kc, x, xOff + b * cols, start, vEnd, group,
                                     acc, tileAcc + b * LANES + pass * L, batch * LANES);
                         }
                     }
                     if (k1 > full) {
-                        tail(wbuf, -k0, x, xOff, cols, batch, Math.max(k0, full), k1, n, acc, tileAcc);
+                        tail(wbuf, -k0, kc, x, xOff, cols, batch, Math.max(k0, full), k1, n, acc, tileAcc);
                     }
                 }
             }
@@ -113,38 +140,38 @@ final class Kernels {
     }
 
     /** Elements past the last full group go to lane {@code j % group}, after all vector steps of that lane. */
-    private void tail(float[] w, int wBase, float[] x, int xOff, int cols, int batch, int j0, int j1, int n,
+    private void tail(float[] w, int wBase, int ws, float[] x, int xOff, int cols, int batch, int j0, int j1, int n,
                       float[] acc, int tileAcc) {
         for (int t = 0; t < n; t++) {
             for (int b = 0; b < batch; b++) {
                 int a = tileAcc + (t * batch + b) * LANES;
                 for (int j = j0; j < j1; j++) {
                     int l = a + j % group;
-                    acc[l] = Math.fma(w[t * KC + wBase + j], x[xOff + b * cols + j], acc[l]);
+                    acc[l] = Math.fma(w[t * ws + wBase + j], x[xOff + b * cols + j], acc[l]);
                 }
             }
         }
     }
 
-    private static float reduce16(float[] l, int o) {
+    static float reduce16(float[] l, int o) {
         float h0 = l[o] + l[o + 8], h1 = l[o + 1] + l[o + 9], h2 = l[o + 2] + l[o + 10], h3 = l[o + 3] + l[o + 11];
         float h4 = l[o + 4] + l[o + 12], h5 = l[o + 5] + l[o + 13], h6 = l[o + 6] + l[o + 14], h7 = l[o + 7] + l[o + 15];
         float q0 = h0 + h4, q1 = h1 + h5, q2 = h2 + h6, q3 = h3 + h7;
         return (q0 + q2) + (q1 + q3);
     }
 
-    private static float reduceFast(float[] l, int o) {
+    static float reduceFast(float[] l, int o) {
         return FloatVector.fromArray(F, l, o).reduceLanes(VectorOperators.ADD);
     }
 
     /**
      * Accumulates 4 weight rows x 4 activation rows over columns {@code start, start+step, ... < end}.
-     * Weight row t, column j is {@code w[t*KC + wBase + j]}; activation row b is {@code x[xBase + b*cols + j]};
+     * Weight row t, column j is {@code w[t*ws + wBase + j]}; activation row b is {@code x[xBase + b*cols + j]};
      * the accumulator of (t, b) is at {@code acc[a + t*accRow + b*16]}.
      */
-    private static void tile4x4(float[] w, int wBase, float[] x, int xBase, int cols, int start, int end, int step,
+    private static void tile4x4(float[] w, int wBase, int ws, float[] x, int xBase, int cols, int start, int end, int step,
                                 float[] acc, int a, int accRow) {
-        final int w0 = wBase, w1 = wBase + KC, w2 = wBase + 2 * KC, w3 = wBase + 3 * KC;
+        final int w0 = wBase, w1 = wBase + ws, w2 = wBase + 2 * ws, w3 = wBase + 3 * ws;
         final int x0 = xBase, x1 = xBase + cols, x2 = xBase + 2 * cols, x3 = xBase + 3 * cols;
         final int r0 = a, r1 = a + accRow, r2 = a + 2 * accRow, r3 = a + 3 * accRow;
         FloatVector a00 = FloatVector.fromArray(F, acc, r0), a01 = FloatVector.fromArray(F, acc, r0 + 16);
@@ -176,9 +203,9 @@ final class Kernels {
     }
 
     /** Like {@link #tile4x4} for a single activation row (the decode path). */
-    private static void tile4x1(float[] w, int wBase, float[] x, int xBase, int start, int end, int step,
+    private static void tile4x1(float[] w, int wBase, int ws, float[] x, int xBase, int start, int end, int step,
                                 float[] acc, int a, int accRow) {
-        final int w0 = wBase, w1 = wBase + KC, w2 = wBase + 2 * KC, w3 = wBase + 3 * KC;
+        final int w0 = wBase, w1 = wBase + ws, w2 = wBase + 2 * ws, w3 = wBase + 3 * ws;
         FloatVector a0 = FloatVector.fromArray(F, acc, a);
         FloatVector a1 = FloatVector.fromArray(F, acc, a + accRow);
         FloatVector a2 = FloatVector.fromArray(F, acc, a + 2 * accRow);
@@ -225,11 +252,12 @@ final class Kernels {
             float d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, pos));
             for (int i = 0; i < 16; i += B.length()) {
                 ByteVector q = ByteVector.fromMemorySegment(B, seg, pos + 2 + i, LE);
-                ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
-                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
                 for (int p = 0; p < PARTS; p++) {
-                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(buf, off + i + p * L);
-                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(buf, off + 16 + i + p * L);
+                    // Nibbles are split in 32-bit lanes: byte-lane shifts compile poorly on x86.
+                    IntVector qi = (IntVector) q.convertShape(VectorOperators.B2I, I, p);
+                    ((FloatVector) qi.and(0xF).sub(8).convert(VectorOperators.I2F, 0)).mul(d).intoArray(buf, off + i + p * L);
+                    ((FloatVector) qi.lanewise(VectorOperators.ASHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0))
+                            .mul(d).intoArray(buf, off + 16 + i + p * L);
                 }
             }
         }
