@@ -30,7 +30,8 @@ import java.util.Set;
  *
  * <p>Tensor bytes are produced by {@link TensorSource}s straight into the memory-mapped output, so a
  * multi-gigabyte model never has to fit in the heap. The file appears under its final name only when
- * complete (written to a temporary sibling, then renamed), so a failed write loses nothing.
+ * complete (written to a temporary sibling, then renamed), so a failed write loses nothing. The data is left to the
+ * OS to flush (no fsync): like llama.cpp's tools, a crash of the machine itself right after writing can lose it.
  */
 public final class GgufWriter {
 
@@ -176,7 +177,6 @@ public final class GgufWriter {
                     PendingTensor t = tensors.get(i);
                     t.source().fill(seg.asSlice(dataStart + offsets[i], t.byteSize()));
                 }
-                seg.force();
             }
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             tmp = null;
