@@ -106,6 +106,11 @@ public final class Tokenizers {
         } catch (IOException | OutOfMemoryError e) {
             throw new ModelFormatException(tokenizerBin, "cannot read tokenizer file: " + e.getMessage(), e);
         }
+        return llama2c(tokenizerBin, data, vocabSize);
+    }
+
+    /** {@link #fromLlama2c} over the bytes of a tokenizer file; {@code source} names it in errors. */
+    static SentencePieceTokenizer llama2c(Object tokenizerBin, byte[] data, int vocabSize) {
         ByteBuffer buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         if (buf.remaining() < 4) {
             throw new ModelFormatException(tokenizerBin, "not a llama2.c tokenizer: " + data.length + " bytes, too short for its header");
@@ -158,7 +163,7 @@ public final class Tokenizers {
                 0, true, true, SentencePieceTokenizer.Flavor.RUN_C);
     }
 
-    private static ModelFormatException truncated(Path file, int token, int vocabSize) {
+    private static ModelFormatException truncated(Object file, int token, int vocabSize) {
         return new ModelFormatException(file, "tokenizer ends at token " + token + " but the model's vocabulary has "
                 + vocabSize + " tokens; use the tokenizer.bin that belongs to this model");
     }
