@@ -24,6 +24,11 @@ public final class Compute implements AutoCloseable {
     private final Kernels[] kernels;
 
     public Compute(int threads, Mode mode) {
+        this(threads, mode, Kernels.X_CHUNK_BYTES);
+    }
+
+    /** For tests: a small {@code xChunkBytes} exercises the column-chunked path on small matrices. */
+    Compute(int threads, Mode mode, int xChunkBytes) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
@@ -32,7 +37,7 @@ public final class Compute implements AutoCloseable {
         this.pool = new WorkerPool(threads);
         this.kernels = new Kernels[threads];
         for (int i = 0; i < threads; i++) {
-            kernels[i] = new Kernels(mode == Mode.DETERMINISTIC);
+            kernels[i] = new Kernels(mode == Mode.DETERMINISTIC, xChunkBytes);
         }
     }
 

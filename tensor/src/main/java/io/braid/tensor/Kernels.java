@@ -15,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * The matmul kernel and its per-thread scratch space.
  *
  * <p>A thread's rows are processed in blocks of {@link #ROW_BLOCK} rows; for each block the columns are
- * walked in chunks of {@link #KC}. For each tile of 4 rows, the chunk is dequantized once into a small
+ * walked in chunks whose activations fit in L2 (usually whole rows). For each tile of 4 rows, the chunk is dequantized once into a small
  * float buffer (exact, so any vector width gives the same floats) and then multiplied with every batch
  * row, 4 rows x 4 batch rows at a time: each dequantized weight vector is reused from registers for 4
  * activation rows and each activation vector for 4 weight rows. Partial sums live in {@code acc} between
@@ -29,7 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class Kernels {
     static final int ROW_TILE = 4;
     static final int ROW_BLOCK = 32;
-    static final int KC = 512;
+    /** Activation bytes per column chunk: sized to stay in a 1 MB L2 next to the weight tile. */
+    static final int X_CHUNK_BYTES = 512 * 1024;
     static final VectorSpecies<Float> F = floatSpecies();
     static final int L = F.length();
     /** Bytes loaded per dequantization step: as many as float lanes, but at least 8 (no 32-bit byte vector). */
@@ -44,12 +45,16 @@ final class Kernels {
     private final boolean deterministic;
     /** Lanes per group: the logical 16 in deterministic mode, the native width in fast mode. */
     private final int group;
-    private float[] wbuf = new float[ROW_TILE * KC];
+    private float[] wbuf = new float[0];
     private float[] acc = new float[0];
     private final float[] lanes = new float[ROW_TILE * LANES];
 
-    Kernels(boolean deterministic) {
+    private final int xChunkBytes;
+
+    /** {@code xChunkBytes} bounds the activation bytes of one column chunk (tests make it small). */
+    Kernels(boolean deterministic, int xChunkBytes) {
         this.deterministic = deterministic;
+        this.xChunkBytes = xChunkBytes;
         this.group = deterministic ? LANES : L;
     }
 
@@ -86,9 +91,10 @@ final class Kernels {
                 return;
             }
         }
-        // Small batches walk whole rows (sequential streams for the prefetcher); large batches chunk the
-        // columns so the activation chunk stays in cache while it is reused by every row tile.
-        int kc = batch < 4 ? (cols + 31) / 32 * 32 : KC;
+        // Whole rows while the activations fit in L2 (long sequential streams, accumulators stay in registers);
+        // otherwise equal column chunks whose activations fit, reused from L2 by every row tile.
+        int chunks = (int) Math.max(1, ((long) batch * cols * 4 + xChunkBytes - 1) / xChunkBytes);
+        int kc = ((cols + chunks - 1) / chunks + 31) / 32 * 32;
         int full = cols / group * group;
         int accNeed = ROW_BLOCK * batch * LANES;
         if (acc.length < accNeed) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class ComputeTest {
     private static final Arena ARENA = Arena.ofShared();
     private static final Compute[] DET = {new Compute(1, Compute.Mode.DETERMINISTIC),
-            new Compute(2, Compute.Mode.DETERMINISTIC), new Compute(3, Compute.Mode.DETERMINISTIC)};
+            new Compute(2, Compute.Mode.DETERMINISTIC), new Compute(3, Compute.Mode.DETERMINISTIC),
+            new Compute(2, Compute.Mode.DETERMINISTIC, 3000)}; // the last one splits columns into many chunks
     private static final Compute FAST = new Compute(2, Compute.Mode.FAST);
 
     @AfterAll

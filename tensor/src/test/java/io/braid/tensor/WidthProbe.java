@@ -34,20 +34,21 @@ public final class WidthProbe {
                         v[i] = (float) rnd.nextGaussian();
                     }
                     Matrix w = Matrix.quantize(t, v, s[0], s[1], arena);
-                    int batch = 6;
-                    float[] x = new float[batch * s[1]];
-                    for (int i = 0; i < x.length; i++) {
-                        x[i] = (float) rnd.nextGaussian();
+                    for (int batch : new int[] {1, 6}) {
+                        float[] x = new float[batch * s[1]];
+                        for (int i = 0; i < x.length; i++) {
+                            x[i] = (float) rnd.nextGaussian();
+                        }
+                        float[] out = new float[batch * s[0]];
+                        if (reference) {
+                            Reference.matmul(w, x, batch, out);
+                        } else {
+                            c.matmul(w, x, batch, out);
+                        }
+                        add(md, out);
+                        float d = reference ? Reference.dot(v, 0, x, 0, s[1]) : c.dot(v, 0, x, 0, s[1]);
+                        add(md, new float[] {d});
                     }
-                    float[] out = new float[batch * s[0]];
-                    if (reference) {
-                        Reference.matmul(w, x, batch, out);
-                    } else {
-                        c.matmul(w, x, batch, out);
-                    }
-                    add(md, out);
-                    float d = reference ? Reference.dot(v, 0, x, 0, s[1]) : c.dot(v, 0, x, 0, s[1]);
-                    add(md, new float[] {d});
                 }
             }
         }
