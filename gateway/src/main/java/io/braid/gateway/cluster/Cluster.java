@@ -171,7 +171,7 @@ public final class Cluster implements InferenceService, AutoCloseable {
         var sp = request.sampling();
         Sampler sampler = new Sampler(sp.temperature(), sp.topP(), sp.topK(), sp.seed());
         Generator generator = new Generator(m.embedding(), m.head(), compute, m.bos(), m.eos());
-        try (RemoteSession session = new RemoteSession(this, m, sessionId, Math.max(steps, prompt.length))) {
+        try (RemoteSession session = new RemoteSession(this, m, sessionId, Math.max(steps, prompt.length), config.codec())) {
             Generation g = generator.generate(session, prompt, steps, sampler, (pos, tok, fromPrompt) -> fromPrompt || listener.onToken(tok));
             int[] generated = Arrays.copyOfRange(g.tokens(), g.promptTokens(), g.tokens().length);
             tokens.addAndGet(generated.length);
@@ -182,6 +182,22 @@ public final class Cluster implements InferenceService, AutoCloseable {
             };
             return new CompletionResult(sessionId, generated, prompt.length, why, session.routeNodeIds(), session.failovers());
         }
+    }
+
+    /**
+     * Runs {@code tokens} (BOS first) as one prefill through the network with {@code codec} and returns
+     * the logits of every position, [tokens x vocab]. For measuring codecs against the single-process engine.
+     */
+    public float[] logits(String modelId, int[] tokens, io.braid.tensor.codec.ActivationCodec codec) {
+        Served m = models.get(modelId);
+        if (m == null) throw new UnknownModelException("model '" + modelId + "' is not served here");
+        float[] x = m.embedding().lookup(tokens);
+        try (RemoteSession s = new RemoteSession(this, m, "measure-" + UUID.randomUUID(), tokens.length, codec)) {
+            s.forward(x, tokens.length, 0);
+        }
+        float[] out = new float[tokens.length * m.info().vocabSize()];
+        m.head().logits(compute, x, tokens.length, out);
+        return out;
     }
 
     @Override

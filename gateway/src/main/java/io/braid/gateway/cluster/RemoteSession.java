@@ -49,6 +49,7 @@ final class RemoteSession implements SpanChain, AutoCloseable {
     private final Cluster.Served model;
     private final String sessionId;
     private final int maxPositions;
+    private final io.braid.tensor.codec.ActivationCodec codec;
     private final TreeMap<Integer, HopStream> route = new TreeMap<>();
     private final Map<Integer, RowLog> logs = new HashMap<>();
     private final Map<NodeRecord, Long> excludedUntil = new HashMap<>();
@@ -56,8 +57,9 @@ final class RemoteSession implements SpanChain, AutoCloseable {
     private int failovers;
     private boolean lastFailuresBusy;
 
-    RemoteSession(Cluster cluster, Cluster.Served model, String sessionId, int maxPositions) {
+    RemoteSession(Cluster cluster, Cluster.Served model, String sessionId, int maxPositions, io.braid.tensor.codec.ActivationCodec codec) {
         this.cluster = cluster;
+        this.codec = codec;
         this.model = model;
         this.sessionId = sessionId;
         this.maxPositions = maxPositions;
@@ -83,7 +85,7 @@ final class RemoteSession implements SpanChain, AutoCloseable {
     public void forward(float[] x, int batch, int firstPosition) {
         int layers = model.info().layers();
         int dim = model.info().dim();
-        byte[] cur = cluster.config().codec().encode(x, 0, batch, dim);
+        byte[] cur = codec.encode(x, 0, batch, dim);
         if (route.isEmpty()) repair(0, firstPosition);
         int boundary = 0;
         while (boundary < layers) {
@@ -104,7 +106,7 @@ final class RemoteSession implements SpanChain, AutoCloseable {
                 repair(boundary, firstPosition);
             }
         }
-        cluster.config().codec().decode(cur, batch, dim, x, 0);
+        codec.decode(cur, batch, dim, x, 0);
     }
 
     private void fail(HopStream h, HopFailure f) {
@@ -189,7 +191,7 @@ final class RemoteSession implements SpanChain, AutoCloseable {
         for (Router.Hop hop : hops) {
             HopStream hs;
             try {
-                hs = new HopStream(hop, sessionId, model.info().id(), maxPositions, cluster.config().codec(), dim,
+                hs = new HopStream(hop, sessionId, model.info().id(), maxPositions, codec, dim,
                         cluster.verifier(), deadline(0));
             } catch (HopFailure f) {
                 opened.forEach(HopStream::close);
