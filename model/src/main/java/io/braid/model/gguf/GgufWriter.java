@@ -168,8 +168,11 @@ public final class GgufWriter {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + out.getFileName() + ".", ".partial");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // not Files.createTempFile: that makes the file owner-only (0600); a model file gets the usual umask
+            tmp = dir.resolve("." + out.getFileName() + "." + ProcessHandle.current().pid() + "." + System.nanoTime()
+                    + ".partial");
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
                  Arena arena = Arena.ofShared()) {
                 MemorySegment seg = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
                 MemorySegment.copy(header, 0, seg, ValueLayout.JAVA_BYTE, 0, header.length);

@@ -152,6 +152,14 @@ class GgufWriterTest {
     }
 
     @Test
+    void writtenFilesAreReadableByOthersLikeAnyFileNotOwnerOnlyLikeATempFile() throws IOException {
+        Path out = dir.resolve("perm.gguf");
+        Path probe = Files.createFile(dir.resolve("probe"));   // what the umask gives a new file
+        new GgufWriter().put("k", GgufValue.bool(true)).write(out);
+        assertThat(Files.getPosixFilePermissions(out)).isEqualTo(Files.getPosixFilePermissions(probe));
+    }
+
+    @Test
     void aFailedWriteLeavesNoFileBehindAndKeepsTheOldOne() throws IOException {
         Path out = dir.resolve("model.gguf");
         Files.writeString(out, "previous content");
