@@ -44,7 +44,7 @@ public final class Billing implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Map<String, PublicKey> apiKeys = new ConcurrentHashMap<>(); // sha256(api key) hex -> account
     private final LinkedBlockingQueue<Item> items = new LinkedBlockingQueue<>();
-    private final Semaphore inFlight = new Semaphore(2);
+    private final Semaphore inFlight = new Semaphore(4);
     private final Object signLock = new Object();
     private final Thread flusher;
     private volatile boolean closed;

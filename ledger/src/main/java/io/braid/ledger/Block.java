@@ -49,7 +49,7 @@ public record Block(BlockHeader header, List<Transaction> txs, PublicKey signer,
     public byte[] encode() {
         Enc e = new Enc(256 + txs.size() * 300);
         e.bytes(header.encode()).i32(txs.size());
-        for (Transaction t : txs) e.bytes(t.encode());
+        for (Transaction t : txs) e.bytes(t.encodedShared());
         e.key(signer).bytes(signature);
         return e.toBytes();
     }

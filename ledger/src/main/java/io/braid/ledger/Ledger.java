@@ -47,6 +47,8 @@ import org.apache.ratis.util.TimeDuration;
 public final class Ledger implements AutoCloseable {
     /** Largest number of transactions in one proposal. */
     static final int MAX_BATCH_TXS = 8192;
+    /** Proposals in flight at once. */
+    static final int PIPELINE = 4;
 
     /** A Raft group member: an id and host:port. */
     public record Peer(String id, String address) {}
@@ -233,36 +235,52 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void proposeLoop() {
-        List<Pending> batch = new ArrayList<>();
+        // Up to PIPELINE proposals in flight: Ratis' async client keeps their order, and the log batches their writes.
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(PIPELINE);
         while (!closed) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
-                batch.clear();
+                window.acquire();
+                List<Pending> batch = new ArrayList<>();
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH_TXS - 1);
                 List<Transaction> txs = new ArrayList<>(batch.size());
                 for (Pending p : batch) txs.add(p.tx());
                 byte[] entry = ResultCodec.encodeProposal(System.currentTimeMillis(), txs);
-                List<TxResult> results;
+                CompletableFuture<RaftClientReply> sent;
                 try {
-                    RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(entry)));
-                    if (!reply.isSuccess()) throw new LedgerException("ledger rejected the proposal: " + reply.getException());
-                    results = ResultCodec.decode(reply.getMessage().getContent().toByteArray());
-                    if (results.size() != batch.size()) throw new LedgerException("ledger returned " + results.size() + " results for " + batch.size() + " transactions (malformed proposal)");
-                } catch (IOException | RuntimeException e) {
-                    LedgerException le = e instanceof LedgerException x ? x : new LedgerException("ledger unavailable: " + e.getMessage(), e);
-                    for (Pending p : batch) p.future().completeExceptionally(le);
-                    continue;
+                    sent = client.async().send(Message.valueOf(ByteString.copyFrom(entry)));
+                } catch (RuntimeException e) {
+                    sent = CompletableFuture.failedFuture(e);
                 }
-                for (int i = 0; i < batch.size(); i++) batch.get(i).future().complete(results.get(i));
+                sent.whenComplete((reply, err) -> {
+                    window.release();
+                    complete(batch, reply, err);
+                });
             } catch (InterruptedException e) {
-                return;
+                break;
             }
         }
         LedgerException le = new LedgerException("ledger closed before the transaction was proposed");
         Pending p;
         while ((p = queue.poll()) != null) p.future().completeExceptionally(le);
+    }
+
+    private static void complete(List<Pending> batch, RaftClientReply reply, Throwable err) {
+        List<TxResult> results;
+        try {
+            if (err != null) throw new LedgerException("ledger unavailable: " + err.getMessage(), err);
+            if (!reply.isSuccess()) throw new LedgerException("ledger rejected the proposal: " + reply.getException());
+            results = ResultCodec.decode(reply.getMessage().getContent().toByteArray());
+            if (results.size() != batch.size())
+                throw new LedgerException("ledger returned " + results.size() + " results for " + batch.size() + " transactions (malformed proposal)");
+        } catch (RuntimeException e) {
+            LedgerException le = e instanceof LedgerException x ? x : new LedgerException("ledger unavailable: " + e.getMessage(), e);
+            for (Pending p : batch) p.future().completeExceptionally(le);
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) batch.get(i).future().complete(results.get(i));
     }
 
     /** The next nonce for {@code signer} given what is applied here (callers that sign concurrently keep their own counter). */

@@ -73,7 +73,7 @@ final class ResultCodec {
     static byte[] encodeProposal(long timeMillis, List<Transaction> txs) {
         Enc e = new Enc(64 + txs.size() * 256);
         e.str("braid/proposal/v1").i64(timeMillis).i32(txs.size());
-        for (Transaction t : txs) e.bytes(t.encode());
+        for (Transaction t : txs) e.bytes(t.encodedShared());
         return e.toBytes();
     }
 

@@ -72,9 +72,8 @@ public final class StateMachine {
         // Signature checks are pure and independent: run them in parallel, then apply sequentially.
         IntStream.range(0, n).parallel().forEach(i -> {
             Transaction t = txs.get(i);
-            byte[] sb = t.signingBytes();
-            ids[i] = Hashes.sha256(sb);
-            sigOk[i] = alreadyVerified.test(ids[i]) || Signatures.verify(t.signer(), sb, t.signature());
+            ids[i] = t.id();
+            sigOk[i] = alreadyVerified.test(ids[i]) || t.signatureValid();
         });
         long height = state.height + 1;
         List<TxResult> results = new ArrayList<>(n);
@@ -136,9 +135,8 @@ public final class StateMachine {
         boolean[] sigOk = new boolean[txs.size()];
         Hash32[] ids = new Hash32[txs.size()];
         IntStream.range(0, txs.size()).parallel().forEach(i -> {
-            byte[] sb = txs.get(i).signingBytes();
-            ids[i] = Hashes.sha256(sb);
-            sigOk[i] = Signatures.verify(txs.get(i).signer(), sb, txs.get(i).signature());
+            ids[i] = txs.get(i).id();
+            sigOk[i] = txs.get(i).signatureValid();
         });
         Set<Hash32> inThisBlock = new HashSet<>();
         for (int i = 0; i < txs.size(); i++) {

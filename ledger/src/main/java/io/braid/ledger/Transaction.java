@@ -9,76 +9,117 @@ import io.braid.crypto.Signatures;
 import java.util.Arrays;
 
 /**
- * A signed ledger transaction.
+ * A signed ledger transaction (immutable).
  *
- * @param signer         the account that authorises it (debited account, or an operator under an authorisation)
- * @param nonce          per-signer sequence number: must exceed the signer's last used nonce (gaps allowed, up to
+ * <p>Fields: signer         the account that authorises it (debited account, or an operator under an authorisation)
+ * nonce          per-signer sequence number: must exceed the signer's last used nonce (gaps allowed, up to
  *                       {@link StateMachine#MAX_NONCE_GAP} ahead)
- * @param idempotencyKey 0..64 bytes chosen by the client; a second transaction of the same signer with the same
+ * idempotencyKey 0..64 bytes chosen by the client; a second transaction of the same signer with the same
  *                       non-empty key is not applied again and resolves to the original's result
- * @param body           what it does
- * @param signature      Ed25519 signature of {@link #signingBytes()} by {@code signer}
+ * body           what it does
+ * signature      Ed25519 signature of {@link #signingBytes()} by {@code signer}
  */
-public record Transaction(PublicKey signer, long nonce, byte[] idempotencyKey, Body body, byte[] signature) {
+public final class Transaction {
     static final String DOMAIN = "braid/tx/v1";
     public static final int MAX_IDEMPOTENCY_KEY = 64;
 
-    public Transaction {
-        idempotencyKey = idempotencyKey.clone();
-        signature = signature.clone();
+    private final PublicKey signer;
+    private final long nonce;
+    private final byte[] idempotencyKey;
+    private final Body body;
+    private final byte[] signature;
+    // Encodings are computed once: a batch transaction can be megabytes and is hashed, verified and stored.
+    private final byte[] signingBytes;
+    private final Hash32 id;
+    private volatile byte[] encoded;
+
+    public Transaction(PublicKey signer, long nonce, byte[] idempotencyKey, Body body, byte[] signature) {
         if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
             throw new IllegalArgumentException("idempotency key is " + idempotencyKey.length + " bytes; at most 64");
+        this.signer = signer;
+        this.nonce = nonce;
+        this.idempotencyKey = idempotencyKey.clone();
+        this.body = body;
+        this.signature = signature.clone();
+        Enc e = new Enc(256);
+        e.str(DOMAIN).key(signer).i64(nonce).bytes(this.idempotencyKey);
+        Body.encode(body, e);
+        this.signingBytes = e.toBytes();
+        this.id = Hashes.sha256(signingBytes);
     }
 
     /** Builds and signs a transaction with {@code key} as signer. */
     public static Transaction sign(Identity key, long nonce, byte[] idempotencyKey, Body body) {
         Transaction unsigned = new Transaction(key.publicKey(), nonce, idempotencyKey, body, new byte[0]);
-        return new Transaction(key.publicKey(), nonce, idempotencyKey, body, key.sign(unsigned.signingBytes()));
+        return unsigned.withSignature(key.sign(unsigned.signingBytes));
     }
 
-    @Override
+    /** The same transaction carrying {@code sig} (reuses the encoding). */
+    public Transaction withSignature(byte[] sig) {
+        return new Transaction(signer, nonce, idempotencyKey, body, sig);
+    }
+
+    public PublicKey signer() {
+        return signer;
+    }
+
+    public long nonce() {
+        return nonce;
+    }
+
+    public Body body() {
+        return body;
+    }
+
     public byte[] idempotencyKey() {
         return idempotencyKey.clone();
     }
 
-    @Override
     public byte[] signature() {
         return signature.clone();
     }
 
-    /** The canonical bytes that are signed: domain tag, signer, nonce, idempotency key, body. */
-    public byte[] signingBytes() {
-        Enc e = new Enc();
-        writeUnsigned(e);
-        return e.toBytes();
+    int idempotencyKeyLength() {
+        return idempotencyKey.length;
     }
 
-    private void writeUnsigned(Enc e) {
-        e.str(DOMAIN).key(signer).i64(nonce).bytes(idempotencyKey);
-        Body.encode(body, e);
+    /** The canonical bytes that are signed: domain tag, signer, nonce, idempotency key, body. */
+    public byte[] signingBytes() {
+        return signingBytes.clone();
+    }
+
+    byte[] signingBytesShared() {
+        return signingBytes;
     }
 
     /** The transaction id: SHA-256 of the signing bytes (the same whichever valid signature it carries). */
     public Hash32 id() {
-        return Hashes.sha256(signingBytes());
+        return id;
     }
 
     /** The full canonical encoding: signing bytes followed by the length-prefixed signature. */
     public byte[] encode() {
-        Enc e = new Enc();
-        writeUnsigned(e);
-        e.bytes(signature);
-        return e.toBytes();
+        return encodedShared().clone();
+    }
+
+    byte[] encodedShared() {
+        byte[] b = encoded;
+        if (b == null) {
+            Enc e = new Enc(signingBytes.length + 72);
+            e.raw(signingBytes).bytes(signature);
+            encoded = b = e.toBytes();
+        }
+        return b;
     }
 
     /** The RFC 6962 leaf hash of this transaction in its block's Merkle tree: H(0x00 || encode()). */
     public Hash32 leafHash() {
-        return MerkleTree.leafHash(encode());
+        return MerkleTree.leafHash(encodedShared());
     }
 
     /** True if the signature is the signer's over the signing bytes. */
     public boolean signatureValid() {
-        return Signatures.verify(signer, signingBytes(), signature);
+        return Signatures.verify(signer, signingBytes, signature);
     }
 
     public static Transaction decode(byte[] bytes) {
@@ -101,12 +142,12 @@ public record Transaction(PublicKey signer, long nonce, byte[] idempotencyKey, B
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Transaction t && Arrays.equals(encode(), t.encode());
+        return o instanceof Transaction t && Arrays.equals(encodedShared(), t.encodedShared());
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(signingBytes());
+        return id.hashCode();
     }
 
     @Override

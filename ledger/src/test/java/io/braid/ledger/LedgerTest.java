@@ -42,4 +42,57 @@ class LedgerTest {
         assertThat(rep.ok()).as(rep.message()).isTrue();
         assertThat(rep.blocks()).isEqualTo(2);
     }
+
+    @Test
+    void restartFromSnapshotPlusLogTailRebuildsTheSameChain(@TempDir Path dir) {
+        Identity alice = Identity.generate();
+        Hash32 tip;
+        try (Ledger l = Ledger.openEmbedded(dir); Billing b = new Billing(l)) {
+            for (int i = 0; i < 5; i++) b.faucet(alice.publicKey(), 10);
+            assertThat(l.snapshot()).isPositive();
+            for (int i = 0; i < 5; i++) b.faucet(alice.publicKey(), 1);
+            tip = l.block(l.height()).orElseThrow().hash();
+        }
+        try (Ledger l = Ledger.openEmbedded(dir)) {
+            assertThat(l.height()).isEqualTo(10);
+            assertThat(l.block(10).orElseThrow().hash()).isEqualTo(tip);
+            assertThat(l.account(alice.publicKey()).balance()).isEqualTo(55);
+            assertThat(l.history(alice.publicKey(), 100)).hasSize(10);
+        }
+        assertThat(Verifier.verify(dir).ok()).isTrue();
+    }
+
+    @Test
+    void billingHoldsSettlesAndAnswersInsufficientFunds(@TempDir Path dir) throws Exception {
+        try (Ledger l = Ledger.openEmbedded(dir); Billing b = new Billing(l)) {
+            Billing.NewAccount user = b.createAccount();
+            assertThat(b.accountForApiKey(user.apiKey())).contains(user.account());
+            assertThat(b.accountForApiKey("brd_nope")).isEmpty();
+            b.faucet(user.account(), 10_000);
+            Identity owner = Identity.generate();
+            Identity node = Identity.generate();
+            b.faucet(owner.publicKey(), 200_000_000);
+            assertThat(b.isEligible(node.publicKey())).isFalse();
+            b.registerNode(owner, node, 100_000_000);
+            assertThat(b.isEligible(node.publicKey())).isTrue();
+            assertThat(b.prices().pricePerTflop()).isEqualTo(2_200);
+            long flops = 1_234_567_890_123L;
+            Billing.HoldReceipt h = b.hold(user.account(), b.costOf(flops)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Billing.Settlement s = b.settle(h.holdId(), List.of(new Body.NodeWork(node.publicKey(), flops))).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(s.charge()).isEqualTo(Amounts.charge(flops, 2_200)).isEqualTo(2_717);
+            assertThat(s.rewards()).singleElement().satisfies(r -> assertThat(r.amount()).isEqualTo(2_469));
+            assertThat(s.rewards().getFirst().amount() + s.fee() + s.burn()).isEqualTo(s.charge());
+            assertThat(s.released()).isZero();
+            assertThat(l.account(owner.publicKey()).balance()).isEqualTo(100_000_000 + 2_469);
+            assertThat(l.tx(s.txId())).isPresent();
+            assertThat(l.proof(s.txId()).orElseThrow().verify()).isNull();
+            var broke = b.hold(user.account(), 1_000_000);
+            assertThat(broke).failsWithin(10, java.util.concurrent.TimeUnit.SECONDS).withThrowableThat()
+                    .havingRootCause().isInstanceOf(InsufficientFundsException.class).withMessageContaining("insufficient funds: balance 7283 < hold 1000000");
+            Billing.HoldReceipt h2 = b.hold(user.account(), 500).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(b.release(h2.holdId()).get(10, java.util.concurrent.TimeUnit.SECONDS).amount()).isEqualTo(500);
+            assertThat(l.account(user.account()).balance()).isEqualTo(7_283);
+            assertThat(l.supply().conservationViolation()).isNull();
+        }
+    }
 }
