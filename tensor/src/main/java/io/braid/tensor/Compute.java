@@ -81,13 +81,16 @@ public final class Compute implements AutoCloseable {
         });
     }
 
-    /** The dot product of {@code a[aOff..aOff+n)} and {@code b[bOff..bOff+n)}, in this instance's mode. */
+    /**
+     * The dot product of {@code a[aOff..aOff+n)} and {@code b[bOff..bOff+n)}: in deterministic mode the
+     * sequential sum of {@link Reference#dot} (run.c's order); in fast mode vector FMA.
+     */
     public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         return mode == Mode.DETERMINISTIC ? Kernels.dotDeterministic(a, aOff, b, bOff, n)
                 : Kernels.dotFast(a, aOff, b, bOff, n);
     }
 
-    /** {@code y[i] += alpha * x[i]} (as one fused multiply-add, so both modes give the same bits). */
+    /** {@code y[i] = y[i] + alpha * x[i]} (product rounded, then sum, as run.c): the same bits in both modes. */
     public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         Kernels.axpy(alpha, x, xOff, y, yOff, n);
     }

@@ -71,6 +71,10 @@ final class Kernels {
     /** Computes rows {@code [from, to)} of {@code out = w * x^T} for all batch rows. */
     void matmul(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff, int from, int to) {
         int rows = w.rows(), cols = w.cols();
+        if (deterministic && Reference.isSequential(w.type())) {
+            sequential(w, x, xOff, batch, out, outOff, from, to);
+            return;
+        }
         if (batch < 4 && L == LANES && (w instanceof Q8_0Matrix || w instanceof Q4_0Matrix)) {
             // Decode: one streaming pass over each 4-row tile, dequantizing in registers.
             int r = from;
@@ -143,6 +147,86 @@ final class Kernels {
                 }
             }
         }
+    }
+
+    /** Column chunk of the sequential kernel: L rows x SEQ_KC floats of weights stay in L2. */
+    private static final int SEQ_KC = 4096;
+    /** Offsets of the L tile rows in {@code wbuf}, for gathering one column; built for {@code gatherKc}. */
+    private final int[] gatherIndex = new int[L];
+    private int gatherKc = -1;
+
+    /**
+     * The run.c order for float matrices: each output is {@code s = s + w[j]*x[j]} (product rounded, then sum
+     * rounded) for j ascending. That chain cannot be split along j, so vector lanes run across L rows
+     * instead: a tile of L rows is copied to scratch and each step gathers column j of the tile. Every lane
+     * computes one row's scalar chain, so the result is the same at any vector width and batch.
+     */
+    private void sequential(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff, int from, int to) {
+        int rows = w.rows(), cols = w.cols();
+        int kc = Math.min(cols, SEQ_KC);
+        if (wbuf.length < L * kc) {
+            wbuf = new float[L * kc];
+        }
+        if (gatherKc != kc) {
+            for (int t = 0; t < L; t++) {
+                gatherIndex[t] = t * kc;
+            }
+            gatherKc = kc;
+        }
+        if (acc.length < batch * L) {
+            acc = new float[batch * L];
+        }
+        for (int r0 = from; r0 < to; r0 += L) {
+            int n = Math.min(L, to - r0);
+            java.util.Arrays.fill(acc, 0, batch * L, 0f);
+            for (int k0 = 0; k0 < cols; k0 += kc) {
+                int k1 = Math.min(cols, k0 + kc);
+                for (int t = 0; t < L; t++) {
+                    if (t < n) {
+                        dequantize(w, r0 + t, k0, k1, wbuf, t * kc);
+                    } else {
+                        java.util.Arrays.fill(wbuf, t * kc, t * kc + (k1 - k0), 0f);
+                    }
+                }
+                int b = 0;
+                for (; b + 4 <= batch; b += 4) {
+                    sequential4(wbuf, gatherIndex, x, xOff + b * cols, cols, k0, k1, acc, b * L);
+                }
+                for (; b < batch; b++) {
+                    sequential1(wbuf, gatherIndex, x, xOff + b * cols, k0, k1, acc, b * L);
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < n; t++) {
+                    out[outOff + b * rows + r0 + t] = acc[b * L + t];
+                }
+            }
+        }
+    }
+
+    private static void sequential4(float[] w, int[] idx, float[] x, int xBase, int cols, int k0, int k1,
+                                    float[] acc, int a) {
+        FloatVector s0 = FloatVector.fromArray(F, acc, a), s1 = FloatVector.fromArray(F, acc, a + L);
+        FloatVector s2 = FloatVector.fromArray(F, acc, a + 2 * L), s3 = FloatVector.fromArray(F, acc, a + 3 * L);
+        for (int j = k0; j < k1; j++) {
+            FloatVector col = FloatVector.fromArray(F, w, j - k0, idx, 0);
+            s0 = s0.add(col.mul(x[xBase + j]));
+            s1 = s1.add(col.mul(x[xBase + cols + j]));
+            s2 = s2.add(col.mul(x[xBase + 2 * cols + j]));
+            s3 = s3.add(col.mul(x[xBase + 3 * cols + j]));
+        }
+        s0.intoArray(acc, a);
+        s1.intoArray(acc, a + L);
+        s2.intoArray(acc, a + 2 * L);
+        s3.intoArray(acc, a + 3 * L);
+    }
+
+    private static void sequential1(float[] w, int[] idx, float[] x, int xBase, int k0, int k1, float[] acc, int a) {
+        FloatVector s = FloatVector.fromArray(F, acc, a);
+        for (int j = k0; j < k1; j++) {
+            s = s.add(FloatVector.fromArray(F, w, j - k0, idx, 0).mul(x[xBase + j]));
+        }
+        s.intoArray(acc, a);
     }
 
     /** Elements past the last full group go to lane {@code j % group}, after all vector steps of that lane. */
@@ -302,21 +386,13 @@ final class Kernels {
         }
     }
 
-    /** The deterministic dot product: 16 logical lanes, fixed tree (see {@link Reference}). */
+    /** The deterministic dot product: run.c's sequential order (see {@link Reference#dot}). */
     static float dotDeterministic(float[] a, int aOff, float[] b, int bOff, int n) {
-        float[] lanes = new float[LANES];
-        int full = n / LANES * LANES;
-        for (int pass = 0; pass * L < LANES; pass++) {
-            FloatVector s = FloatVector.zero(F);
-            for (int j = pass * L; j < full; j += LANES) {
-                s = FloatVector.fromArray(F, a, aOff + j).fma(FloatVector.fromArray(F, b, bOff + j), s);
-            }
-            s.intoArray(lanes, pass * L);
+        float s = 0f;
+        for (int j = 0; j < n; j++) {
+            s += a[aOff + j] * b[bOff + j];
         }
-        for (int j = full; j < n; j++) {
-            lanes[j - full] = Math.fma(a[aOff + j], b[bOff + j], lanes[j - full]);
-        }
-        return reduce16(lanes, 0);
+        return s;
     }
 
     /** The fast dot product: native width, unspecified lane order. */
@@ -333,16 +409,16 @@ final class Kernels {
         return r;
     }
 
-    /** {@code y = fma(alpha, x, y)} lanewise: exact per element, so any width gives the same bits. */
+    /** {@code y = y + alpha * x} lanewise (product rounded, then sum): exact per element at any width. */
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector va = FloatVector.broadcast(F, alpha);
         int j = 0;
         for (; j + L <= n; j += L) {
-            va.fma(FloatVector.fromArray(F, x, xOff + j), FloatVector.fromArray(F, y, yOff + j))
+            FloatVector.fromArray(F, y, yOff + j).add(va.mul(FloatVector.fromArray(F, x, xOff + j)))
                     .intoArray(y, yOff + j);
         }
         for (; j < n; j++) {
-            y[yOff + j] = Math.fma(alpha, x[xOff + j], y[yOff + j]);
+            y[yOff + j] += alpha * x[xOff + j];
         }
     }
 }

@@ -61,6 +61,23 @@ class ComputeTest {
     }
 
     @Test
+    void floatMatricesFollowRunCsSequentialOrderExactly() {
+        for (TensorType t : new TensorType[] {TensorType.F32, TensorType.F16, TensorType.BF16}) {
+            Matrix w = random(t, 21, 4100, 15); // more columns than one sequential chunk
+            float[] x = gaussian(new Random(16), 5 * 4100);
+            for (Compute c : DET) {
+                float[] out = new float[5 * 21];
+                c.matmul(w, x, 5, out);
+                for (int b = 0; b < 5; b++) {
+                    for (int r = 0; r < 21; r++) {
+                        assertThat(out[b * 21 + r]).as("%s row %d batch row %d", t, r, b).isEqualTo(w.dotScalar(r, x, b * 4100));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void unquantizedTypesHandleColumnsThatAreNotMultiplesOfSixteen() {
         for (TensorType t : new TensorType[] {TensorType.F32, TensorType.F16, TensorType.BF16}) {
             for (int cols : new int[] {1, 7, 17, 31, 529}) {
