@@ -300,7 +300,7 @@ public final class GgufFile implements AutoCloseable {
             Map<String, GgufValue> kv = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {
                 long at = pos;
-                String key = string("metadata key #" + i);
+                String key = string("metadata key #", i, null);
                 long typeId = u32() & 0xFFFF_FFFFL;
                 GgufValueType type = GgufValueType.ofId(typeId);
                 if (type == null) {
@@ -353,7 +353,7 @@ public final class GgufFile implements AutoCloseable {
         }
 
         private GgufTensorInfo tensorInfo(long index, long alignment) {
-            String name = string("name of tensor #" + index);
+            String name = string("name of tensor #", index, null);
             String q = ModelFormatException.quote(name);
             long nDims = u32() & 0xFFFF_FFFFL;
             if (nDims > MAX_DIMS) {
@@ -411,7 +411,7 @@ public final class GgufFile implements AutoCloseable {
                 case FLOAT32 -> GgufValue.float32(Float.intBitsToFloat(u32()));
                 case FLOAT64 -> GgufValue.float64(Double.longBitsToDouble(u64()));
                 case BOOL -> GgufValue.bool(bool(key));
-                case STRING -> GgufValue.string(string("value of " + ModelFormatException.quote(key)));
+                case STRING -> GgufValue.string(string("value of ", -1, key));
                 case ARRAY -> GgufValue.array(array(key, depth + 1));
             };
         }
@@ -453,7 +453,7 @@ public final class GgufFile implements AutoCloseable {
                 case STRING -> {
                     String[] s = new String[n];
                     for (int i = 0; i < n; i++) {
-                        s[i] = string("element " + i + " of " + q);
+                        s[i] = string("element ", i, key);
                     }
                     yield s;
                 }
@@ -475,19 +475,29 @@ public final class GgufFile implements AutoCloseable {
             return dst;
         }
 
-        private String string(String what) {
+        /**
+         * Reads a string. The description for errors ({@code what + index + " of 'key'"}) is assembled only on
+         * failure: vocabularies hold 10^5 strings.
+         */
+        private String string(String what, long index, String key) {
             long len = u64();
             if (len < 0 || len > size - pos) {
-                throw fail("truncated or corrupt: " + what + " has length " + Long.toUnsignedString(len)
-                        + " but only " + (size - pos) + " bytes are left (at offset " + (pos - 8) + ")");
+                throw fail("truncated or corrupt: " + describe(what, index, key) + " has length "
+                        + Long.toUnsignedString(len) + " but only " + (size - pos) + " bytes are left (at offset "
+                        + (pos - 8) + ")");
             }
             if (len > Integer.MAX_VALUE - 8) {
-                throw fail(what + " is too long (" + len + " bytes)");
+                throw fail(describe(what, index, key) + " is too long (" + len + " bytes)");
             }
             byte[] b = new byte[(int) len];
             MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
             pos += len;
             return new String(b, StandardCharsets.UTF_8);
+        }
+
+        private static String describe(String what, long index, String key) {
+            return what + (index >= 0 ? index + (key != null ? " of " : "") : "")
+                    + (key != null ? ModelFormatException.quote(key) : "");
         }
 
         private boolean bool(String key) {
