@@ -2,8 +2,6 @@ package io.braid.model.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.PriorityQueue;
 
@@ -41,7 +39,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final String[] keys;          // raw UTF-8 bytes of each entry, one char per byte (ISO-8859-1)
     private final float[] scores;
     private final TokenType[] types;
-    private final Map<String, Integer> idByKey;
+    private final RangeIndex idByKey;
     private final boolean spaceMarker;    // the vocabulary writes space as '▁' (GGUF) rather than ' ' (llama2.c)
     private final int bos;
     private final int eos;
@@ -72,14 +70,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
         int n = pieceBytes.length;
         this.pieces = new String[n];
         this.keys = new String[n];
-        this.idByKey = HashMap.newHashMap(n);
         boolean marker = false;
         for (int i = 0; i < n; i++) {
             pieces[i] = new String(pieceBytes[i], StandardCharsets.UTF_8);
             keys[i] = latin1(pieceBytes[i]);
-            idByKey.putIfAbsent(keys[i], i);
             marker |= keys[i].contains(SPACE_MARKER_BYTES);
         }
+        this.idByKey = new RangeIndex(keys);
         this.scores = scores;
         this.types = types;
         this.spaceMarker = marker;
@@ -94,11 +91,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
             if (flavor == Flavor.RUN_C) {
                 byteTokens[b] = b + 3 < n ? b + 3 : unk;   // run.c hard-codes the first 3 ids as <unk>, <s>, </s>
             } else {
-                Integer id = idByKey.get(String.format("<0x%02X>", b));
-                if (id == null) {
+                int id = idByKey.get(String.format("<0x%02X>", b));
+                if (id < 0) {
                     id = idByKey.get(String.valueOf((char) b));
                 }
-                byteTokens[b] = id != null ? id : unk;
+                byteTokens[b] = id >= 0 ? id : unk;
             }
         }
         this.specialTexts = specialTexts;
@@ -159,11 +156,12 @@ public final class SentencePieceTokenizer implements Tokenizer {
     /** The id of {@code piece}; a control token is also found by its input text (llama2.c's "\n<s>\n" by "<s>"). */
     @Override
     public OptionalInt id(String piece) {
-        Integer id = idByKey.get(latin1(piece.getBytes(StandardCharsets.UTF_8)));
-        if (id == null) {
-            id = splitter.idOf(piece);
+        int id = idByKey.get(latin1(piece.getBytes(StandardCharsets.UTF_8)));
+        if (id >= 0) {
+            return OptionalInt.of(id);
         }
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        Integer special = splitter.idOf(piece);
+        return special == null ? OptionalInt.empty() : OptionalInt.of(special);
     }
 
     @Override
@@ -192,8 +190,9 @@ public final class SentencePieceTokenizer implements Tokenizer {
         byte[] bytes = escapeSpaces(t).getBytes(StandardCharsets.UTF_8);
         Symbols syms = new Symbols(bytes.length + 1);
         StringBuilder sb = new StringBuilder(bytes.length + 8);
-        Integer prefix = idByKey.get(spaceMarker ? SPACE_MARKER_BYTES : " ");
-        if (prefix != null) {
+        String src = latin1(bytes);
+        int prefix = idByKey.get(spaceMarker ? SPACE_MARKER_BYTES : " ");
+        if (prefix >= 0) {
             syms.add(sb, keys[prefix], prefix);
         }
         int i = 0;
@@ -203,9 +202,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             while (j < bytes.length && (bytes[j] & 0xC0) == 0x80 && j - i < 4) {
                 j++;
             }
-            String cp = latin1(bytes, i, j - i);
-            Integer id = idByKey.get(cp);
-            if (id != null) {
+            int id = idByKey.get(src, i, j - i);
+            if (id >= 0) {
                 syms.add(sb, keys[id], id);
             } else {
                 for (int k = i; k < j; k++) {
@@ -229,16 +227,13 @@ public final class SentencePieceTokenizer implements Tokenizer {
             return;
         }
         Symbols syms = new Symbols(bytes.length);
-        StringBuilder sb = new StringBuilder(bytes.length);
+        String s = latin1(bytes);
         int i = 0;
         while (i < bytes.length) {
             int len = Math.min(bytes.length - i, utf8Length(bytes[i]));
-            String ch = latin1(bytes, i, len);
-            Integer id = idByKey.get(ch);
-            syms.add(sb, ch, id == null ? -1 : id);
+            syms.add(i, len, idByKey.get(s, i, len));
             i += len;
         }
-        String s = sb.toString();
         syms.merge(s, false);
         for (int k = 0; k >= 0; k = syms.next[k]) {
             if (syms.id[k] >= 0) {
@@ -273,6 +268,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
 
         void add(StringBuilder sb, String text, int tokenId) {
+            add(sb.length(), text.length(), tokenId);
+            sb.append(text);
+        }
+
+        void add(int from, int length, int tokenId) {
             if (count == start.length) {
                 int c = count * 2;
                 start = Arrays.copyOf(start, c);
@@ -281,8 +281,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 prev = Arrays.copyOf(prev, c);
                 next = Arrays.copyOf(next, c);
             }
-            start[count] = sb.length();
-            len[count] = text.length();
+            start[count] = from;
+            len[count] = length;
             id[count] = tokenId;
             prev[count] = count - 1;
             next[count] = -1;
@@ -290,7 +290,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 next[count - 1] = count;
             }
             count++;
-            sb.append(text);
         }
 
         private record Pair(float score, int left, int right, int lenLeft, int lenRight, int id) { }
@@ -326,8 +325,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
 
         private void offer(PriorityQueue<Pair> queue, String s, int l, int r, boolean runC) {
-            Integer merged = idByKey.get(s.substring(start[l], start[l] + len[l] + len[r]));
-            if (merged == null) {
+            int merged = idByKey.get(s, start[l], len[l] + len[r]);
+            if (merged < 0) {
                 return;
             }
             float score = scores[merged];
