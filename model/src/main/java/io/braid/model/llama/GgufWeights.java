@@ -18,16 +18,15 @@ import java.util.regex.Pattern;
 /** Llama weights in a GGUF file, under llama.cpp's tensor names ({@code blk.N.attn_q.weight}, ...). */
 final class GgufWeights implements WeightSource {
 
-    /** RoPE pairing by architecture: llama.cpp's "NORM" rope (adjacent pairs) vs "NEOX" rope (halves). */
+    /**
+     * Architectures whose blocks are exactly Llama's, with their RoPE pairing: llama.cpp's "NORM" rope (adjacent
+     * pairs) or "NEOX" rope (halves). Qwen2 files usually carry q/k/v biases and are then refused by the tensor check.
+     * Look-alikes with other semantics under the same tensor names (Gemma, Granite, StableLM) are deliberately absent.
+     */
     private static final Map<String, RopeLayout> ROPE_BY_ARCH = Map.of(
             "llama", RopeLayout.INTERLEAVED,
             "mistral", RopeLayout.INTERLEAVED,
-            "granite", RopeLayout.INTERLEAVED,
-            "qwen2", RopeLayout.HALF_SPLIT,
-            "qwen3", RopeLayout.HALF_SPLIT,
-            "stablelm", RopeLayout.HALF_SPLIT,
-            "phi3", RopeLayout.HALF_SPLIT,
-            "gemma", RopeLayout.HALF_SPLIT);
+            "qwen2", RopeLayout.HALF_SPLIT);
 
     private static final Set<String> BLOCK_TENSORS = Set.of("attn_norm", "attn_q", "attn_k", "attn_v", "attn_output",
             "ffn_norm", "ffn_gate", "ffn_up", "ffn_down", "rope_freqs");
@@ -72,6 +71,10 @@ final class GgufWeights implements WeightSource {
         if (ropeDims != headSize) {
             throw new ModelFormatException(path, "partial RoPE (" + ropeDims + " of " + headSize
                     + " head dims) is not supported");
+        }
+        String scaling = md.getString(arch + ".rope.scaling.type", "none");
+        if (!scaling.equals("none")) {
+            throw new ModelFormatException(path, "RoPE scaling " + ModelFormatException.quote(scaling) + " is not supported");
         }
         GgufTensorInfo embd = tensorInfo("token_embd.weight");
         int vocab = (int) embd.dim(1);

@@ -88,6 +88,34 @@ class SyntheticModelTest {
         Path file = TinyModels.write(dir, bert, 1);
         assertThatThrownBy(() -> LlamaModel.open(file)).isInstanceOf(ModelFormatException.class)
                 .hasMessageStartingWith(file.toString()).hasMessageContaining("'bert' is not supported");
+
+        TinyModels.Spec qwen = new TinyModels.Spec("qwen2", 24, 40, 1, 3, 3, 20, 32, TensorType.F32, true, 10000f);
+        Path plain = TinyModels.write(dir, qwen, 1);
+        Path biased = dir.resolve("biased.gguf");
+        try (io.braid.model.gguf.GgufFile f = io.braid.model.gguf.GgufFile.open(plain)) {
+            io.braid.model.gguf.GgufWriter w = io.braid.model.gguf.GgufWriter.copyOf(f);
+            w.addTensor("blk.0.attn_q.bias", TensorType.F32, new long[]{24},
+                    java.lang.foreign.MemorySegment.ofArray(new float[24]));
+            w.write(biased);
+        }
+        assertThatThrownBy(() -> LlamaModel.open(biased)).isInstanceOf(ModelFormatException.class)
+                .hasMessageStartingWith(biased.toString()).hasMessageContaining("blk.0.attn_q.bias");
+    }
+
+    @Test
+    void tensorOfTheWrongShapeIsAOneLineError() {
+        TinyModels.Spec spec = new TinyModels.Spec("llama", 24, 40, 1, 3, 3, 20, 32, TensorType.F32, true, 10000f);
+        Path file = TinyModels.write(dir, spec, 1);
+        Path lying = dir.resolve("lying.gguf");
+        try (io.braid.model.gguf.GgufFile f = io.braid.model.gguf.GgufFile.open(file)) {
+            io.braid.model.gguf.GgufWriter w = io.braid.model.gguf.GgufWriter.copyOf(f);
+            w.put("llama.feed_forward_length", io.braid.model.gguf.GgufValue.uint32(48));
+            w.write(lying);
+        }
+        try (LlamaModel m = LlamaModel.open(lying)) {
+            assertThatThrownBy(() -> m.span(0, 1)).isInstanceOf(ModelFormatException.class)
+                    .hasMessageStartingWith(lying.toString()).hasMessageContaining("ffn_gate.weight");
+        }
     }
 
     @Test
