@@ -151,6 +151,11 @@ public final class Cluster implements InferenceService, AutoCloseable {
         return wireBytes.get();
     }
 
+    /** Batches that combined several sessions' rows, summed over live nodes (from their last heartbeats). */
+    public long multiSessionBatches() {
+        return registry.all().stream().filter(n -> n.state != NodeRecord.State.DEAD).mapToLong(n -> n.last.getMultiRowBatches()).sum();
+    }
+
     @Override
     public CompletionResult complete(CompletionRequest request, TokenListener listener) {
         Served m = models.get(request.modelId());
