@@ -43,8 +43,6 @@ final class Kernels {
     private static final int LANES = Reference.LANES;
 
     private final boolean deterministic;
-    /** Lanes per group: the logical 16 in deterministic mode, the native width in fast mode. */
-    private final int group;
     private float[] wbuf = new float[0];
     private float[] acc = new float[0];
     private final float[] lanes = new float[ROW_TILE * LANES];
@@ -55,7 +53,6 @@ final class Kernels {
     Kernels(boolean deterministic, int xChunkBytes) {
         this.deterministic = deterministic;
         this.xChunkBytes = xChunkBytes;
-        this.group = deterministic ? LANES : L;
     }
 
     private static VectorSpecies<Float> floatSpecies() {
@@ -99,7 +96,7 @@ final class Kernels {
         // otherwise equal column chunks whose activations fit, reused from L2 by every row tile.
         int chunks = (int) Math.max(1, ((long) batch * cols * 4 + xChunkBytes - 1) / xChunkBytes);
         int kc = ((cols + chunks - 1) / chunks + 31) / 32 * 32;
-        int full = cols / group * group;
+        int full = cols / LANES * LANES;
         int accNeed = ROW_BLOCK * batch * LANES;
         if (acc.length < accNeed) {
             acc = new float[accNeed];
@@ -123,15 +120,15 @@ final class Kernels {
                         }
                     }
                     int tileAcc = (r0 - rb) * batch * LANES;
-                    for (int pass = 0; pass * L < group; pass++) {
+                    for (int pass = 0; pass * L < LANES; pass++) {
                         int start = k0 + pass * L;
                         int b = 0;
                         for (; b + 4 <= batch; b += 4) {
-                            tile4x4(wbuf, -k0, kc, x, xOff + b * cols, cols, start, vEnd, group,
+                            tile4x4(wbuf, -k0, kc, x, xOff + b * cols, cols, start, vEnd,
                                     acc, tileAcc + b * LANES + pass * L, batch * LANES);
                         }
                         for (; b < batch; b++) {
-                            tile4x1(wbuf, -k0, kc, x, xOff + b * cols, start, vEnd, group,
+                            tile4x1(wbuf, -k0, kc, x, xOff + b * cols, start, vEnd,
                                     acc, tileAcc + b * LANES + pass * L, batch * LANES);
                         }
                     }
@@ -229,14 +226,14 @@ final class Kernels {
         s.intoArray(acc, a);
     }
 
-    /** Elements past the last full group go to lane {@code j % group}, after all vector steps of that lane. */
+    /** Elements past the last full 16 go to lane {@code j % 16}, after all vector steps of that lane. */
     private void tail(float[] w, int wBase, int ws, float[] x, int xOff, int cols, int batch, int j0, int j1, int n,
                       float[] acc, int tileAcc) {
         for (int t = 0; t < n; t++) {
             for (int b = 0; b < batch; b++) {
                 int a = tileAcc + (t * batch + b) * LANES;
                 for (int j = j0; j < j1; j++) {
-                    int l = a + j % group;
+                    int l = a + j % LANES;
                     acc[l] = Math.fma(w[t * ws + wBase + j], x[xOff + b * cols + j], acc[l]);
                 }
             }
@@ -250,16 +247,21 @@ final class Kernels {
         return (q0 + q2) + (q1 + q3);
     }
 
+    /** Fast mode's reduction of 16 lanes: whatever order reduceLanes picks. */
     static float reduceFast(float[] l, int o) {
-        return FloatVector.fromArray(F, l, o).reduceLanes(VectorOperators.ADD);
+        FloatVector v = FloatVector.fromArray(F, l, o);
+        for (int p = L; p < LANES; p += L) {
+            v = v.add(FloatVector.fromArray(F, l, o + p));
+        }
+        return v.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * Accumulates 4 weight rows x 4 activation rows over columns {@code start, start+step, ... < end}.
+     * Accumulates 4 weight rows x 4 activation rows over columns {@code start, start+16, ... < end}.
      * Weight row t, column j is {@code w[t*ws + wBase + j]}; activation row b is {@code x[xBase + b*cols + j]};
      * the accumulator of (t, b) is at {@code acc[a + t*accRow + b*16]}.
      */
-    private static void tile4x4(float[] w, int wBase, int ws, float[] x, int xBase, int cols, int start, int end, int step,
+    private static void tile4x4(float[] w, int wBase, int ws, float[] x, int xBase, int cols, int start, int end,
                                 float[] acc, int a, int accRow) {
         final int w0 = wBase, w1 = wBase + ws, w2 = wBase + 2 * ws, w3 = wBase + 3 * ws;
         final int x0 = xBase, x1 = xBase + cols, x2 = xBase + 2 * cols, x3 = xBase + 3 * cols;
@@ -272,7 +274,7 @@ final class Kernels {
         FloatVector a22 = FloatVector.fromArray(F, acc, r2 + 32), a23 = FloatVector.fromArray(F, acc, r2 + 48);
         FloatVector a30 = FloatVector.fromArray(F, acc, r3), a31 = FloatVector.fromArray(F, acc, r3 + 16);
         FloatVector a32 = FloatVector.fromArray(F, acc, r3 + 32), a33 = FloatVector.fromArray(F, acc, r3 + 48);
-        for (int j = start; j < end; j += step) {
+        for (int j = start; j < end; j += LANES) { // constant stride: C2 unrolls and drops range checks
             FloatVector v0 = FloatVector.fromArray(F, w, w0 + j);
             FloatVector v1 = FloatVector.fromArray(F, w, w1 + j);
             FloatVector v2 = FloatVector.fromArray(F, w, w2 + j);
@@ -293,14 +295,14 @@ final class Kernels {
     }
 
     /** Like {@link #tile4x4} for a single activation row (the decode path). */
-    private static void tile4x1(float[] w, int wBase, int ws, float[] x, int xBase, int start, int end, int step,
+    private static void tile4x1(float[] w, int wBase, int ws, float[] x, int xBase, int start, int end,
                                 float[] acc, int a, int accRow) {
         final int w0 = wBase, w1 = wBase + ws, w2 = wBase + 2 * ws, w3 = wBase + 3 * ws;
         FloatVector a0 = FloatVector.fromArray(F, acc, a);
         FloatVector a1 = FloatVector.fromArray(F, acc, a + accRow);
         FloatVector a2 = FloatVector.fromArray(F, acc, a + 2 * accRow);
         FloatVector a3 = FloatVector.fromArray(F, acc, a + 3 * accRow);
-        for (int j = start; j < end; j += step) {
+        for (int j = start; j < end; j += LANES) { // constant stride: C2 unrolls and drops range checks
             FloatVector u = FloatVector.fromArray(F, x, xBase + j);
             a0 = FloatVector.fromArray(F, w, w0 + j).fma(u, a0);
             a1 = FloatVector.fromArray(F, w, w1 + j).fma(u, a1);

@@ -24,6 +24,14 @@ public final class BenchMain {
                 "us/op", "GB/s", "GFLOP/s");
         for (RunResult r : results) {
             var p = r.getParams();
+            if (p.getBenchmark().endsWith("forward")) {
+                int batch = Integer.parseInt(p.getParam("batch"));
+                double ms = r.getPrimaryResult().getScore();
+                System.out.printf("%-26s %6s %5d %-13s %7s %12.1f ms/step -> %.1f tokens/s (matmuls only)%n",
+                        "TinyLlama-1.1B matmuls", p.getParam("type"), batch, p.getParam("mode"), p.getParam("threads"),
+                        ms, batch * 1000 / ms);
+                continue;
+            }
             if (!p.getBenchmark().endsWith("matmul")) {
                 continue;
             }
