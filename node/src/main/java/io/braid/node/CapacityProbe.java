@@ -24,7 +24,7 @@ public final class CapacityProbe {
         float[] w = new float[rows * cols];
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) { // shared: the compute pool's threads read it
             Matrix m = Matrix.quantize(TensorType.Q8_0, w, rows, cols, arena);
             float[] x = new float[cols], out = new float[rows];
             for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();

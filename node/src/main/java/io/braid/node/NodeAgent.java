@@ -67,7 +67,6 @@ public final class NodeAgent implements AutoCloseable {
         this.faults = faults;
         this.identity = Identity.loadOrCreate(config.keyFile());
         this.signer = new EnvelopeSigner(identity, Clock.systemUTC());
-        this.compute = new Compute(config.threads(), config.mode());
         for (Path p : config.models()) {
             try (LlamaModel m = LlamaModel.open(p)) {
                 String id = modelId(p);
@@ -76,6 +75,7 @@ public final class NodeAgent implements AutoCloseable {
                         .setSizeBytes(Files.size(p)).setNLayers(m.config().layers()).build());
             }
         }
+        this.compute = new Compute(config.threads(), config.mode()); // after the files: a bad one leaks no threads
     }
 
     /** The model id of a file: its name without the extension ("stories260K.gguf" → "stories260K"). */
