@@ -99,20 +99,24 @@ class Stories260KTest {
         float[][] llamacpp = Shared.referenceLogits(
                 Shared.path("reference/llamacpp/stories260K.gguf_logits_bos_greedy_pos0-3_f32kv.txt"), 4, 512);
         for (Compute.Mode mode : Compute.Mode.values()) {
+            // Deterministic mode sums float matrices in run.c's order; fast mode uses FMA lanes (a few ulps apart).
+            double tolerance = mode == Compute.Mode.DETERMINISTIC ? 1e-5 : 2e-5;
             try (Compute c = new Compute(2, mode)) {
                 float[][] ours = greedyLogits(c, 4);
                 for (int pos = 0; pos < 4; pos++) {
-                    // The engine sums in 16 FMA lanes (deterministic order), run.c sequentially: a few ulps apart.
-                    assertThat(maxDiff(ours[pos], runc[pos])).as("%s pos %d vs run.c", mode, pos).isLessThanOrEqualTo(2e-5);
-                    assertThat(maxDiff(ours[pos], llamacpp[pos])).as("%s pos %d vs llama.cpp", mode, pos).isLessThanOrEqualTo(2e-5);
+                    assertThat(maxDiff(ours[pos], runc[pos])).as("%s pos %d vs run.c", mode, pos).isLessThanOrEqualTo(tolerance);
+                    // llama.cpp itself is 1.14e-5 from run.c at pos 3: we must be no farther from it than run.c is.
+                    double runcToLlamacpp = maxDiff(runc[pos], llamacpp[pos]);
+                    assertThat(maxDiff(ours[pos], llamacpp[pos])).as("%s pos %d vs llama.cpp", mode, pos)
+                            .isLessThanOrEqualTo(Math.max(tolerance, runcToLlamacpp));
                 }
             }
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ids_t0_empty_n256.txt", "ids_t0_once_upon_a_time_n64.txt",
-            "ids_t0_once_upon_a_time_n256.txt"})
+    @ValueSource(strings = {"ids_t0_empty_n64.txt", "ids_t0_empty_n128.txt", "ids_t0_empty_n256.txt",
+            "ids_t0_once_upon_a_time_n64.txt", "ids_t0_once_upon_a_time_n128.txt", "ids_t0_once_upon_a_time_n256.txt"})
     void greedyGenerationReproducesRunCTokens(String file) throws Exception {
         Shared.Ids ids = Shared.ids(file);
         Generator g = new Generator(model.embedding(), model.head(), compute, 1, 2);
