@@ -25,6 +25,11 @@ public final class GgufMetadata {
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
     }
 
+    /** The path or display name this metadata was read from (or is destined for), for error messages. */
+    public Object source() {
+        return source;
+    }
+
     /** Every entry, typed, in file order (unmodifiable). */
     public Map<String, GgufValue> entries() {
         return entries;

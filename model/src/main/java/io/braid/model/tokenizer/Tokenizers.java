@@ -29,7 +29,7 @@ public final class Tokenizers {
      *                              unsupported tokenizer type
      */
     public static Tokenizer fromGguf(GgufMetadata md) {
-        Object src = sourceOf(md);
+        Object src = md.source();
         if (!md.contains("tokenizer.ggml.model")) {
             throw new ModelFormatException(src, "no tokenizer in this file (metadata key 'tokenizer.ggml.model' is missing)");
         }
@@ -188,9 +188,5 @@ public final class Tokenizers {
                     + " is not a token id (the vocabulary has " + n + " tokens)");
         }
         return id;
-    }
-
-    private static Object sourceOf(GgufMetadata md) {
-        return "GGUF";
     }
 }

@@ -171,7 +171,7 @@ class TokenizerBehaviourTest {
         kv.put("tokenizer.ggml.model", GgufValue.string("bert"));
         kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(List.of("a", "b"))));
         assertThatThrownBy(() -> Tokenizers.fromGguf(metadata(kv))).isInstanceOf(ModelFormatException.class)
-                .hasMessageContaining("unsupported tokenizer type tokenizer.ggml.model = 'bert'; supported: llama, gpt2");
+                .hasMessage("test.gguf: unsupported tokenizer type tokenizer.ggml.model = 'bert'; supported: llama, gpt2");
 
         kv.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
         kv.put("tokenizer.ggml.merges", GgufValue.array(GgufArray.ofStrings(List.of("a b"))));
