@@ -90,6 +90,7 @@ public record ProofBundle(String tx, String txId, long height, long index, long 
     }
 
     public static ProofBundle read(Path file) throws IOException {
+        if (!Files.exists(file)) throw new IOException(file + ": no such file");
         try {
             return fromJson(Files.readString(file));
         } catch (IllegalArgumentException e) {

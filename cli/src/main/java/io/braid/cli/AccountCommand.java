@@ -1,0 +1,104 @@
+package io.braid.cli;
+
+import io.braid.crypto.PublicKey;
+import io.braid.ledger.AccountView;
+import io.braid.ledger.Billing;
+import io.braid.ledger.Ledger;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code braid account}: development accounts and API keys on a local ledger. */
+@Command(name = "account", mixinStandardHelpOptions = true, description = "Create accounts and API keys (local ledger; stop the gateway first).",
+        subcommands = {AccountCommand.Create.class, AccountCommand.Key.class, AccountCommand.Show.class})
+public final class AccountCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create an account (key saved under DATA/ledger/accounts, mode 600) authorising the gateway to bill it, and print its API key.")
+    public static final class Create implements Callable<Integer> {
+        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
+        Path data;
+
+        @Option(names = "--fund", description = "also mint this amount to it from the dev faucet (units, or micro-units with a u suffix)")
+        String fund;
+
+        @Override
+        public Integer call() {
+
+            return LedgerDirs.guard(this::execute);
+
+        }
+
+
+        private Integer execute() {
+            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data)); Billing b = new Billing(l)) {
+                Billing.NewAccount a = b.createAccount();
+                if (fund != null) b.faucet(a.account(), LedgerDirs.parseAmount(fund));
+                System.out.println("account " + a.account());
+                System.out.println("api key " + a.apiKey());
+                System.out.println("balance " + LedgerDirs.format(l.account(a.account()).balance()));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "key", mixinStandardHelpOptions = true, description = "Create another API key for an existing account.")
+    public static final class Key implements Callable<Integer> {
+        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
+        Path data;
+
+        @Option(names = "--account", required = true, description = "account public key (64 hex characters)")
+        String account;
+
+        @Override
+        public Integer call() {
+
+            return LedgerDirs.guard(this::execute);
+
+        }
+
+
+        private Integer execute() {
+            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data)); Billing b = new Billing(l)) {
+                System.out.println("api key " + b.createApiKey(PublicKey.ofHex(account)));
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an account's balance, stake, escrow and unbonding.")
+    public static final class Show implements Callable<Integer> {
+        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
+        Path data;
+
+        @Option(names = "--account", required = true, description = "account public key (64 hex characters)")
+        String account;
+
+        @Override
+        public Integer call() {
+
+            return LedgerDirs.guard(this::execute);
+
+        }
+
+
+        private Integer execute() {
+            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+                AccountView v = l.account(PublicKey.ofHex(account));
+                System.out.printf("account %s%n  balance %s%n  stake   %s%n  escrow  %s%n  nonce   %d%n", v.account(), LedgerDirs.format(v.balance()),
+                        LedgerDirs.format(v.stake()), LedgerDirs.format(v.escrow()), v.lastNonce());
+                for (AccountView.Unbonding u : v.unbonding()) System.out.printf("  unbonding %s until height %d%n", LedgerDirs.format(u.amount()), u.releaseHeight());
+                return 0;
+            }
+        }
+    }
+}
