@@ -95,6 +95,19 @@ public final class Compute implements AutoCloseable {
         Kernels.axpy(alpha, x, xOff, y, yOff, n);
     }
 
+    /**
+     * Runs {@code task.accept(i)} for every i in [0, n) on this instance's threads (i goes to thread i mod threads).
+     * For independent work such as attention heads: each i must write only its own outputs, so results do not
+     * depend on the thread count. (Added by the engine engineer for head-parallel attention.)
+     */
+    public void parallelFor(int n, java.util.function.IntConsumer task) {
+        pool.run((part, parts) -> {
+            for (int i = part; i < n; i += parts) {
+                task.accept(i);
+            }
+        });
+    }
+
     @Override
     public void close() {
         pool.close();
