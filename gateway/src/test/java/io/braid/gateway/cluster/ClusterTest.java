@@ -214,6 +214,26 @@ class ClusterTest {
     }
 
     @Test
+    void aNodeLeavingAGapMovesARedundantNodeOntoIt() throws Exception {
+        startGateway(Duration.ofSeconds(5), Duration.ofSeconds(5));
+        NodeAgent a = addNode(3); // [0,3)
+        NodeAgent b = addNode(3); // [2,5): the uncovered layers
+        NodeAgent c = addNode(2); // [0,2) or [3,5), wherever throughput is scarcer: a replica
+        assertThat(List.of(a.loadedSpan().getFromLayer(), b.loadedSpan().getFromLayer())).containsExactly(0, 2);
+        int cFrom = c.loadedSpan().getFromLayer();
+        assertThat(cFrom).isIn(0, 3);
+        NodeAgent victim = cFrom == 0 ? b : a; // the node whose layers c does not duplicate
+        victim.close();
+        nodes.remove(victim);
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (c.loadedSpan().getFromLayer() == cFrom && System.nanoTime() < end) Thread.sleep(20);
+        assertThat(c.loadedSpan().getFromLayer()).as("the redundant node moved onto the gap").isNotEqualTo(cFrom);
+        assertThat(cluster.awaitCovered(MODEL, Duration.ofSeconds(10))).isTrue();
+        Reference ref = Reference.load("t0_once_upon_a_time_n64");
+        assertThat(greedy(ref, t -> true).tokens()).containsExactly(ref.generated());
+    }
+
+    @Test
     void sixteenConcurrentSessionsAreBatchedAndAllCorrect() throws Exception {
         startGateway(Duration.ofSeconds(20), Duration.ofSeconds(10));
         addNode(3);

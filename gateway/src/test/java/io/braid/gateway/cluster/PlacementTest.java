@@ -1,0 +1,60 @@
+package io.braid.gateway.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlacementTest {
+
+    private static List<Placement.Range> joinAll(int layers, int[] maxLayers, double[] throughput) {
+        List<Placement.Covering> placed = new ArrayList<>();
+        List<Placement.Range> out = new ArrayList<>();
+        for (int i = 0; i < maxLayers.length; i++) {
+            Placement.Range r = Placement.place(layers, maxLayers[i], placed);
+            placed.add(new Placement.Covering(r.from(), r.to(), throughput[i]));
+            out.add(r);
+        }
+        return out;
+    }
+
+    @Test
+    void firstNodesTileThePipelineWithUnevenSpans() {
+        assertThat(joinAll(5, new int[] {3, 2}, new double[] {1, 1}))
+                .containsExactly(new Placement.Range(0, 3), new Placement.Range(3, 5));
+        assertThat(joinAll(5, new int[] {2, 1, 2}, new double[] {1, 1, 1}))
+                .containsExactly(new Placement.Range(0, 2), new Placement.Range(2, 3), new Placement.Range(3, 5));
+        assertThat(joinAll(22, new int[] {0}, new double[] {1})).containsExactly(new Placement.Range(0, 22));
+    }
+
+    @Test
+    void anyNodeCountAndLayerCountWork() {
+        for (int layers : new int[] {1, 5, 7, 22, 80})
+            for (int nodes = 1; nodes <= 9; nodes++) {
+                int per = (layers + nodes - 1) / nodes;
+                int[] max = new int[nodes];
+                double[] tp = new double[nodes];
+                java.util.Arrays.fill(max, per);
+                java.util.Arrays.fill(tp, 1);
+                List<Placement.Range> spans = joinAll(layers, max, tp);
+                assertThat(Placement.minReplicas(layers, spans)).as("%d layers on %d nodes: %s", layers, nodes, spans).isGreaterThanOrEqualTo(1);
+            }
+    }
+
+    @Test
+    void laterNodesReplicateWhereThroughputIsScarcestUntilEveryLayerHasTwoReplicas() {
+        // a slow node holds [3,5): the next 2-layer node goes there, not onto the fast half
+        List<Placement.Range> r = joinAll(5, new int[] {3, 2, 2}, new double[] {10, 1, 5});
+        assertThat(r.get(2)).isEqualTo(new Placement.Range(3, 5));
+        List<Placement.Range> four = joinAll(5, new int[] {3, 2, 3, 2}, new double[] {1, 1, 1, 1});
+        assertThat(Placement.minReplicas(5, four)).isEqualTo(2);
+    }
+
+    @Test
+    void coverageSumsThroughputPerLayer() {
+        double[] c = Placement.coverage(4, List.of(new Placement.Covering(0, 2, 1.5), new Placement.Covering(1, 4, 2)));
+        assertThat(c).containsExactly(1.5, 3.5, 2, 2);
+        assertThat(Placement.minReplicas(4, List.of(new Placement.Range(0, 2)))).isZero();
+    }
+}
