@@ -197,6 +197,45 @@ class TokenizerBehaviourTest {
                 .hasMessageContaining("'tokenizer.ggml.scores' has 2 entries but the vocabulary has 3 tokens");
     }
 
+    /** A byte-level vocabulary: the 256 byte symbols, then "bc" and "abc"; the only merge is "b c". */
+    private static Tokenizer tinyByteLevel(String pre) {
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.valueOf(ByteLevelBpeTokenizer.ByteUnicode.charOf(b)));
+        }
+        tokens.add("bc");
+        tokens.add("abc");
+        Map<String, GgufValue> kv = new LinkedHashMap<>();
+        kv.put("tokenizer.ggml.model", GgufValue.string("gpt2"));
+        kv.put("tokenizer.ggml.pre", GgufValue.string(pre));
+        kv.put("tokenizer.ggml.tokens", GgufValue.array(GgufArray.ofStrings(tokens)));
+        kv.put("tokenizer.ggml.merges", GgufValue.array(GgufArray.ofStrings(List.of("b c"))));
+        return Tokenizers.fromGguf(metadata(kv));
+    }
+
+    @Test
+    void llama3TakesWholeVocabularyWordsWithoutMerging() {
+        // llama.cpp's ignore_merges: a pre-tokenized word that is itself a token is emitted as is
+        assertThat(tinyByteLevel("llama-bpe").encode("abc")).containsExactly(257);
+        assertThat(tinyByteLevel("gpt-2").encode("abc")).containsExactly('a', 256);
+        assertThat(tinyByteLevel("llama-bpe").encode("abcabc")).containsExactly('a', 256, 'a', 256);
+    }
+
+    @Test
+    void spmHonoursAddSpacePrefix() throws Exception {
+        GgufMetadata base;
+        try (var f = io.braid.model.gguf.GgufFile.open(TestVectors.shared("models/vocab/ggml-vocab-llama-spm.gguf"))) {
+            base = f.metadata();
+        }
+        Map<String, GgufValue> kv = new LinkedHashMap<>(base.entries());
+        kv.put("tokenizer.ggml.add_space_prefix", GgufValue.bool(false));
+        Tokenizer noPrefix = Tokenizers.fromGguf(metadata(kv));
+        Tokenizer withPrefix = Tokenizers.fromGguf(base);
+        assertThat(withPrefix.encode("Hello")).containsExactly(15043);                  // "▁Hello"
+        assertThat(noPrefix.encode("Hello")).containsExactly(noPrefix.id("Hello").orElseThrow());
+        assertThat(noPrefix.decode(noPrefix.encode("Hello world"))).isEqualTo("Hello world");
+    }
+
     @Test
     void preTokenizerKeepsEveryCharacter() {
         assertThat(BpePreTokenizer.GPT2.words("Hello, y'all! It's  How   are")).containsExactly(
