@@ -74,7 +74,11 @@ public final class Span {
      */
     public synchronized void forward(Compute compute, float[] x, int batch, int[] positions, KvCache[] caches) {
         checkRows(x, batch, positions, caches);
-        Scratch s = scratch.ensure(config, batch);
+        int longest = 0;
+        for (int b = 0; b < batch; b++) {
+            longest = Math.max(longest, positions[b] + 1);
+        }
+        Scratch s = scratch.ensure(config, batch, longest);
         for (int l = 0; l < layers.size(); l++) {
             attentionBlock(compute, l, x, batch, positions, caches, s);
             feedForwardBlock(compute, layers.get(l), x, batch, s);
@@ -128,7 +132,7 @@ public final class Span {
             System.arraycopy(s.k, b * kvDim, caches[b].keys(l), positions[b] * kvDim, kvDim);
             System.arraycopy(s.v, b * kvDim, caches[b].values(l), positions[b] * kvDim, kvDim);
         }
-        Attention.run(compute, config, l, s.q, s.attOut, batch, positions, caches, s.scores);
+        Attention.run(compute, config, l, s.q, s.attOut, batch, positions, caches, s.scores, s.scoreStride);
         compute.matmul(w.wo(), s.attOut, batch, s.xb);
         addInPlace(x, s.xb, batch * dim);
     }
@@ -152,12 +156,17 @@ public final class Span {
         }
     }
 
-    /** Work arrays reused across calls (grown to the largest batch seen) so decode allocates nothing per token. */
+    /** Work arrays reused across calls (grown to the largest batch and context seen): decode allocates nothing. */
     private static final class Scratch {
         int batch;
+        int scoreStride;
         float[] xb, q, k, v, attOut, gate, up, scores;
 
-        Scratch ensure(LlamaConfig c, int n) {
+        Scratch ensure(LlamaConfig c, int n, int positions) {
+            if (positions > scoreStride) {
+                scoreStride = Math.min(c.contextLength(), Math.max(positions, 2 * scoreStride));
+                scores = new float[c.heads() * scoreStride];
+            }
             if (n <= batch) {
                 return this;
             }
@@ -169,9 +178,6 @@ public final class Span {
             attOut = new float[n * c.qDim()];
             gate = new float[n * c.hiddenDim()];
             up = new float[n * c.hiddenDim()];
-            if (scores == null) {
-                scores = new float[c.heads() * c.contextLength()];
-            }
             return this;
         }
     }

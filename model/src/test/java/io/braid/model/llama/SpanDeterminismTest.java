@@ -78,6 +78,35 @@ class SpanDeterminismTest {
     }
 
     @Test
+    void headParallelAttentionOnLongBatchesChangesNoBit() {
+        // 64 prefill rows = 133k attention multiply-adds per layer: above Attention's threshold, heads go parallel.
+        int n = 64;
+        int dim = model.config().dim();
+        int[] tokens = new java.util.Random(3).ints(n, 0, 512).toArray();
+        float[] batched, single;
+        try (Compute c2 = new Compute(2, Compute.Mode.DETERMINISTIC)) {
+            Span span = model.span(0, 5);
+            KvCache cache = span.newCache(n);
+            batched = model.embedding().lookup(tokens);
+            int[] pos = java.util.stream.IntStream.range(0, n).toArray();
+            KvCache[] caches = new KvCache[n];
+            Arrays.fill(caches, cache);
+            span.forward(c2, batched, n, pos, caches);
+        }
+        try (Compute c1 = new Compute(1, Compute.Mode.DETERMINISTIC)) {
+            Span span = model.span(0, 5);
+            KvCache cache = span.newCache(n);
+            single = new float[n * dim];
+            for (int p = 0; p < n; p++) {
+                float[] row = model.embedding().lookup(new int[]{tokens[p]});
+                span.forward(c1, row, 1, new int[]{p}, new KvCache[]{cache});
+                System.arraycopy(row, 0, single, p * dim, dim);
+            }
+        }
+        assertThat(batched).isEqualTo(single);
+    }
+
+    @Test
     void batchingWithAnotherSessionChangesNoBit() {
         int dim = model.config().dim();
         float[] refA, refB;
