@@ -72,6 +72,12 @@ final class LedgerState {
     final HashMap<Hash32, long[]> appliedTx = new HashMap<>(); // id -> {height, index}
     /** Running hash over the append-only histories above (closed holds, idempotency keys, applied ids). */
     Hash32 historyDigest = Hash32.ZERO;
+    /**
+     * Multiset hash of the open holds: the sum mod 2^256 of SHA-256(hold encoding) over all open holds, updated in O(1)
+     * per hold placed or closed, so the state hash does not re-encode thousands of in-flight holds every block.
+     */
+    final byte[] holdsAcc = new byte[32];
+    long escrowTotal;
 
     LedgerState(Genesis genesis) {
         this.genesis = genesis;
@@ -79,6 +85,35 @@ final class LedgerState {
         this.height = 0;
         this.lastBlockHash = genesis.hash();
         this.lastTimeMillis = genesis.timeMillis();
+    }
+
+    void addHold(Hash32 id, HoldState h) {
+        holds.put(id, h);
+        escrowTotal += h.amount();
+        accumulate(holdsAcc, holdDigest(id, h), true);
+    }
+
+    void removeHold(Hash32 id) {
+        HoldState h = holds.remove(id);
+        escrowTotal -= h.amount();
+        accumulate(holdsAcc, holdDigest(id, h), false);
+    }
+
+    private static byte[] holdDigest(Hash32 id, HoldState h) {
+        byte[] enc = new Enc(120).hash(id).key(h.payer()).key(h.operator()).i64(h.amount()).i64(h.height()).toBytes();
+        return Hashes.sha256(enc).bytes();
+    }
+
+    /** acc = acc ± d (mod 2^256), big-endian. */
+    static void accumulate(byte[] acc, byte[] d, boolean add) {
+        int carry = 0;
+        for (int i = 31; i >= 0; i--) {
+            int a = acc[i] & 0xff;
+            int b = d[i] & 0xff;
+            int r = add ? a + b + carry : a - b - carry;
+            carry = add ? (r >> 8) : (r < 0 ? 1 : 0);
+            acc[i] = (byte) r;
+        }
     }
 
     Account account(PublicKey k) {
@@ -103,9 +138,7 @@ final class LedgerState {
     }
 
     long totalEscrow() {
-        long s = 0;
-        for (HoldState h : holds.values()) s += h.amount;
-        return s;
+        return escrowTotal;
     }
 
     long totalStake() {
@@ -154,12 +187,7 @@ final class LedgerState {
         TreeMap<PublicKey, NodeInfo> ns = new TreeMap<>(nodes);
         e.i32(ns.size());
         for (var en : ns.entrySet()) e.key(en.getKey()).key(en.getValue().owner).i64(en.getValue().registeredHeight).bool(en.getValue().excluded);
-        TreeMap<Hash32, HoldState> hs = new TreeMap<>(holds);
-        e.i32(hs.size());
-        for (var en : hs.entrySet()) {
-            HoldState h = en.getValue();
-            e.hash(en.getKey()).key(h.payer).key(h.operator).i64(h.amount).i64(h.height);
-        }
+        e.i32(holds.size()).i64(escrowTotal).raw(holdsAcc);
         TreeMap<Hash32, Proposal> ps = new TreeMap<>(proposals);
         e.i32(ps.size());
         for (var en : ps.entrySet()) {
@@ -177,6 +205,11 @@ final class LedgerState {
         Enc e = new Enc(1 << 16);
         e.bytes(genesis.encode());
         encodeCore(e);
+        e.i32(holds.size());
+        for (var en : new TreeMap<>(holds).entrySet()) {
+            HoldState h = en.getValue();
+            e.hash(en.getKey()).key(h.payer).key(h.operator).i64(h.amount).i64(h.height);
+        }
         e.i32(closedHolds.size());
         for (var en : new TreeMap<>(closedHolds).entrySet()) e.hash(en.getKey()).i64(en.getValue().height).i64(en.getValue().charge);
         e.i32(idempotency.size());
@@ -214,8 +247,9 @@ final class LedgerState {
         }
         int nn = d.count("nodes", Integer.MAX_VALUE);
         for (int i = 0; i < nn; i++) s.nodes.put(d.key("node"), new NodeInfo(d.key("owner"), d.i64("registered"), d.bool("excluded")));
-        int nh = d.count("holds", Integer.MAX_VALUE);
-        for (int i = 0; i < nh; i++) s.holds.put(d.hash("hold"), new HoldState(d.key("payer"), d.key("operator"), d.i64("amount"), d.i64("height")));
+        int nhCore = d.count("holds", Integer.MAX_VALUE);
+        long escrowCore = d.i64("escrow");
+        byte[] accCore = d.raw(32, "holds digest");
         int np = d.count("proposals", Integer.MAX_VALUE);
         for (int i = 0; i < np; i++) {
             Hash32 id = d.hash("proposal");
@@ -230,6 +264,10 @@ final class LedgerState {
             s.proposals.put(id, p);
         }
         s.historyDigest = d.hash("history digest");
+        int nh = d.count("holds", Integer.MAX_VALUE);
+        for (int i = 0; i < nh; i++) s.addHold(d.hash("hold"), new HoldState(d.key("payer"), d.key("operator"), d.i64("amount"), d.i64("height")));
+        if (nh != nhCore || s.escrowTotal != escrowCore || !java.util.Arrays.equals(accCore, s.holdsAcc))
+            throw new MalformedException("snapshot holds do not match their digest");
         int nc = d.count("closed holds", Integer.MAX_VALUE);
         for (int i = 0; i < nc; i++) s.closedHolds.put(d.hash("closed hold"), new ClosedHold(d.i64("h"), d.i64("charge")));
         int ni = d.count("idempotency", Integer.MAX_VALUE);

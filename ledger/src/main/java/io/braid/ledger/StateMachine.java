@@ -360,13 +360,13 @@ public final class StateMachine {
         if (bal < x.amount()) return "insufficient funds: balance " + bal + " < hold " + x.amount();
         payer.balance -= x.amount();
         if (!x.payer().equals(operator)) payer.allowances.put(operator, payer.allowances.get(operator) - x.amount());
-        state.holds.put(x.holdId(), new LedgerState.HoldState(x.payer(), operator, x.amount(), height));
+        state.addHold(x.holdId(), new LedgerState.HoldState(x.payer(), operator, x.amount(), height));
         return null;
     }
 
     /** Removes the hold, returns {@code amount - charged} to the payer (and to the operator's allowance). */
     private void closeHold(Hash32 hid, LedgerState.HoldState hs, long charged, long height, long recordCharge) {
-        state.holds.remove(hid);
+        state.removeHold(hid);
         LedgerState.Account payer = state.account(hs.payer());
         long rest = hs.amount() - charged;
         payer.balance += rest;
