@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "braid", mixinStandardHelpOptions = true, version = "braid 0.1.0",
         description = "Braid: a decentralized AI cloud.",
         subcommands = {CommandLine.HelpCommand.class, GenerateCommand.class, TokenizeCommand.class, ModelCommand.class,
-                GatewayCommand.class, NodeCommand.class, UpCommand.class, BenchCommand.class,
+                GatewayCommand.class, NodeCommand.class, UpCommand.class, BenchCommand.class, TrainCommand.class,
                 LedgerCommand.class, GovCommand.class, AccountCommand.class, ValidatorCommand.class})
 public final class Braid implements Runnable {
 

@@ -86,13 +86,20 @@ public final class DilocoCoordinator {
         cancelled = true;
     }
 
-    /** Runs the job from the job seed's initial weights. */
+    /** Runs the job from the job seed's initial weights (workers derive them: nothing to send). */
     public TrainResult run() throws InterruptedException {
-        return run(new ParamLayout(spec.shape()).initialize(spec.seed()));
+        return run(new ParamLayout(spec.shape()).initialize(spec.seed()), true);
     }
 
-    /** Runs the job from {@code initial} weights (e.g. a checkpoint to continue). */
+    /** Runs the job from {@code initial} weights (e.g. a checkpoint to continue), sent to every worker. */
     public TrainResult run(float[] initial) throws InterruptedException {
+        return run(initial, false);
+    }
+
+    private boolean fromSeed;
+
+    private TrainResult run(float[] initial, boolean seeded) throws InterruptedException {
+        this.fromSeed = seeded;
         int n = initial.length;
         float[] theta = initial.clone();
         float[] replica = initial.clone();
@@ -189,7 +196,7 @@ public final class DilocoCoordinator {
         if (pendingJoins.isEmpty()) {
             return;
         }
-        byte[] weights = fp32.encode(replica);
+        byte[] weights = fromSeed && version == 0 ? new byte[0] : fp32.encode(replica);
         for (String id : pendingJoins) {
             BitSet used = new BitSet();
             for (Member m : active.values()) {

@@ -83,8 +83,14 @@ public final class DilocoWorker implements Runnable {
         }
         JobSpec spec = assign.spec();
         PseudoGradientCodec codec = spec.parsedCodec();
-        float[] replica = new float[new io.braid.train.ParamLayout(spec.shape()).size()];
-        new PseudoGradientCodec.Fp32().decode(assign.weights(), replica);
+        io.braid.train.ParamLayout layout = new io.braid.train.ParamLayout(spec.shape());
+        float[] replica;
+        if (assign.weights().length == 0) {
+            replica = layout.initialize(spec.seed()); // a fresh job: every worker derives the same weights from the seed
+        } else {
+            replica = new float[layout.size()];
+            new PseudoGradientCodec.Fp32().decode(assign.weights(), replica);
+        }
         long version = assign.version();
         LrSchedule schedule = spec.schedule();
         try (TrainModel model = new TrainModel(spec.shape(), threads)) {

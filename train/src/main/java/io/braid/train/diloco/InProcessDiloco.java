@@ -48,6 +48,12 @@ public final class InProcessDiloco implements AutoCloseable {
         return new DilocoCoordinator(spec, transport, options, evaluator, listener).run();
     }
 
+    /** Runs the coordinator from given weights (continuing a checkpoint). */
+    public TrainResult run(JobSpec spec, float[] initial, DilocoCoordinator.Options options, ToDoubleFunction<float[]> evaluator,
+                           Consumer<OuterStep> listener) throws InterruptedException {
+        return new DilocoCoordinator(spec, transport, options, evaluator, listener).run(initial);
+    }
+
     /** Workers that stopped with an error (none in a healthy run). */
     public synchronized List<Throwable> failures() {
         List<Throwable> out = new ArrayList<>();

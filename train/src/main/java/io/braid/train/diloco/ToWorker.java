@@ -5,7 +5,8 @@ public sealed interface ToWorker {
 
     /**
      * Admission at an outer boundary: the job, the current outer version, the data shard and batch stream,
-     * and the current broadcast weights in float32.
+     * and the current broadcast weights in float32 — or no bytes at all when the job is at version 0 of a
+     * fresh start, whose weights every worker derives from {@code spec.seed()}.
      */
     record Assign(JobSpec spec, long version, int shard, long stream, byte[] weights) implements ToWorker {
     }
