@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.braid.crypto.Identity;
 import io.braid.gateway.api.Gateway;
+import io.braid.ledger.Billing;
+import io.braid.ledger.TxResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +89,14 @@ public final class UpCommand implements Callable<Integer> {
             gateway.close();
             stopped.countDown();
         }));
+        String apiKey;
         try {
+            apiKey = createDevAccount(gateway.billing(), dataDir);
+            List<Path> keys = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                keys.add(NodeProcess.keyFile(dataDir, i));
+            }
+            registerNodes(gateway.billing(), dataDir, keys);
             for (int i = 0; i < nodes; i++) {
                 children.add(NodeProcess.start(i, gateway.nodeAddress(), modelFile, dataDir));
             }
@@ -97,8 +107,10 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("Braid is up: " + nodes + " node" + (nodes == 1 ? "" : "s") + " serving " + modelId);
             System.out.println("  API      " + url + "/v1   (nodes: " + url + "/v1/nodes, metrics: " + url + "/metrics)");
             System.out.println("  network  " + dataDir.resolve("network.json"));
+            System.out.println("  API key  " + dataDir.resolve("dev-api-key") + " (a funded development account)");
             System.out.println("Try:");
             System.out.println("  curl " + url + "/v1/completions -H 'Content-Type: application/json' \\");
+            System.out.println("    -H 'Authorization: Bearer " + apiKey + "' \\");
             System.out.println("    -d '{\"model\":\"" + modelId + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":40}'");
             System.out.println("Ctrl-C stops the network.");
             System.out.flush();
@@ -149,8 +161,61 @@ public final class UpCommand implements Callable<Integer> {
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Micro-units the development account starts with (1,000 USD of the stablecoin). */
+    public static final long DEV_FUNDS = 1_000_000_000L;
+
+    /**
+     * Creates a funded development account on the gateway's ledger and writes its API key to
+     * {@code DATA/dev-api-key} (mode 600), reusing the key already there if the account is still known.
+     */
+    public static String createDevAccount(Billing billing, Path dataDir) throws IOException {
+        Path file = dataDir.resolve("dev-api-key");
+        if (Files.isRegularFile(file)) {
+            String existing = Files.readString(file).trim();
+            if (billing.accountForApiKey(existing).isPresent()) {
+                return existing;
+            }
+        }
+        Billing.NewAccount account = billing.createAccount();
+        TxResult funded = billing.faucet(account.account(), DEV_FUNDS);
+        if (!funded.ok()) {
+            throw new IllegalStateException("the ledger refused to fund the development account: " + funded.reason());
+        }
+        Path tmp = dataDir.resolve("dev-api-key.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, account.apiKey() + "\n");
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return account.apiKey();
+    }
+
+    /**
+     * Registers each node key to a development owner account ({@code DATA/nodes/owner.key}) with the minimum stake,
+     * so the ledger pays the nodes' owner for their FLOPs and the gateway may schedule them.
+     */
+    public static void registerNodes(Billing billing, Path dataDir, List<Path> nodeKeys) throws IOException {
+        Path ownerKey = dataDir.resolve("nodes").resolve("owner.key");
+        Identity owner = Identity.loadOrCreate(ownerKey);
+        long stake = Math.max(1, billing.prices().minStake());
+        TxResult funded = billing.faucet(owner.publicKey(), stake * nodeKeys.size());
+        if (!funded.ok()) {
+            throw new IllegalStateException("the ledger refused to fund the node owner: " + funded.reason());
+        }
+        for (Path key : nodeKeys) {
+            Identity node = Identity.loadOrCreate(key);
+            if (billing.isEligible(node.publicKey())) {
+                continue; // registered and staked in an earlier run on this data directory
+            }
+            TxResult r = billing.registerNode(owner, node, stake);
+            if (!r.ok()) {
+                throw new IllegalStateException("cannot register node " + node.publicKeyHex().substring(0, 16)
+                        + " on the ledger: " + r.reason());
+            }
+        }
+    }
+
     /** SIGTERM to every child (they drain), then SIGKILL to any still running after the grace period. */
-    private static void stopAll(List<NodeProcess> children) {
+    public static void stopAll(List<NodeProcess> children) {
         children.forEach(c -> c.process().destroy());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         for (NodeProcess c : children) {
@@ -166,14 +231,12 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    /** One {@code braid node} child JVM. */
-    record NodeProcess(int index, Process process, String identity, Path keyFile, Path log) {
+    /** One {@code braid node} child JVM (also used by the end-to-end tests). */
+    public record NodeProcess(int index, Process process, String identity, Path keyFile, Path log) {
 
         /** Starts {@code braid node} with this JVM's java binary and class path, its key created up front. */
-        static NodeProcess start(int index, String gatewayAddress, Path modelFile, Path dataDir) throws IOException {
-            Path dir = dataDir.resolve("nodes").resolve("node-" + index);
-            Files.createDirectories(dir);
-            Path keyFile = dir.resolve("node.key");
+        public static NodeProcess start(int index, String gatewayAddress, Path modelFile, Path dataDir) throws IOException {
+            Path keyFile = keyFile(dataDir, index);
             String identity = Identity.loadOrCreate(keyFile).publicKeyHex();
             Path log = dataDir.resolve("logs").resolve("node-" + index + ".log");
             List<String> cmd = new ArrayList<>(javaCommand());
@@ -187,8 +250,15 @@ public final class UpCommand implements Callable<Integer> {
             return new NodeProcess(index, p, identity, keyFile, log);
         }
 
+        /** {@code DATA/nodes/node-i/node.key}, its directory created. */
+        public static Path keyFile(Path dataDir, int index) throws IOException {
+            Path dir = dataDir.resolve("nodes").resolve("node-" + index);
+            Files.createDirectories(dir);
+            return dir.resolve("node.key");
+        }
+
         /** The last lines of the node's log, to show why it failed. */
-        String logTail() {
+        public String logTail() {
             try {
                 List<String> lines = Files.readAllLines(log);
                 return lines.isEmpty() ? "" : ":\n  " + String.join("\n  ",
@@ -200,7 +270,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** {@code java <flags> -cp <this class path> io.braid.cli.Braid}, for a child that runs a braid subcommand. */
-    static List<String> javaCommand() {
+    public static List<String> javaCommand() {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         return List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",

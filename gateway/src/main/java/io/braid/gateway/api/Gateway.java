@@ -4,15 +4,18 @@ import io.braid.gateway.cluster.Cluster;
 import io.braid.gateway.cluster.ClusterConfig;
 import io.braid.gateway.inference.InferenceService;
 import io.braid.gateway.inference.ModelInfo;
+import io.braid.ledger.Billing;
+import io.braid.ledger.Ledger;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A whole gateway in one object: the cluster core (node-facing gRPC, placement, sessions) and the public HTTP
- * API on top of it. {@code braid gateway} and {@code braid up} run one; end-to-end tests start one too.
+ * API on top of it, with billing on the embedded ledger. {@code braid gateway} and {@code braid up} run one; end-to-end tests start one too.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -39,27 +42,49 @@ public final class Gateway implements AutoCloseable {
     }
 
     private final Options options;
+    private final Ledger ledger;
+    private final Billing billing;
     private final Cluster cluster;
     private final GatewayHttpServer http;
 
-    private Gateway(Options options, Cluster cluster, GatewayHttpServer http) {
+    private Gateway(Options options, Ledger ledger, Billing billing, Cluster cluster, GatewayHttpServer http) {
         this.options = options;
+        this.ledger = ledger;
+        this.billing = billing;
         this.cluster = cluster;
         this.http = http;
     }
 
-    /** Starts the cluster core, then the HTTP API; on failure nothing is left running. */
+    /**
+     * Opens the embedded ledger ({@code DATA/ledger}), starts the cluster core, then the HTTP API with billing;
+     * on failure nothing is left running.
+     */
     public static Gateway start(Options options, PrintStream log) throws IOException {
-        Cluster cluster = Cluster.start(ClusterConfig.defaults(options.nodePort(), options.models())
-                .withHost(options.host()), log);
+        Ledger ledger = Ledger.openEmbedded(options.dataDir().resolve("ledger"));
+        Billing billing = null;
+        Cluster cluster = null;
         try {
-            GatewayHttpServer http = GatewayHttpServer.start(cluster.inference(), options.host(), options.httpPort(),
-                    options.maxInFlight());
-            return new Gateway(options, cluster, http);
-        } catch (RuntimeException e) {
-            cluster.close();
+            billing = new Billing(ledger);
+            cluster = Cluster.start(ClusterConfig.defaults(options.nodePort(), options.models())
+                    .withHost(options.host()), log);
+            GatewayHttpServer http = GatewayHttpServer.start(cluster.inference(), Optional.of(billing),
+                    options.host(), options.httpPort(), options.maxInFlight());
+            return new Gateway(options, ledger, billing, cluster, http);
+        } catch (RuntimeException | IOException e) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            if (billing != null) {
+                billing.close();
+            }
+            ledger.close();
             throw e;
         }
+    }
+
+    /** Accounts, API keys, escrow and node registration on the gateway's embedded ledger. */
+    public Billing billing() {
+        return billing;
     }
 
     public InferenceService inference() {
@@ -94,7 +119,15 @@ public final class Gateway implements AutoCloseable {
         try {
             http.close();
         } finally {
-            cluster.close();
+            try {
+                cluster.close();
+            } finally {
+                try {
+                    billing.close();
+                } finally {
+                    ledger.close();
+                }
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.braid.gateway.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.braid.crypto.PublicKey;
 import io.braid.gateway.inference.CompletionRequest;
 import io.braid.gateway.inference.CompletionResult;
 import io.braid.gateway.inference.ContextOverflowException;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
@@ -43,6 +45,8 @@ public final class OpenAiApi implements HttpService {
     private static final int DEFAULT_COMPLETION_TOKENS = 16;
 
     private final InferenceService inference;
+    /** Billing; empty for a gateway without a ledger (tests of the HTTP layer alone). */
+    private final Optional<Metering> metering;
     private final Map<String, ServedModel> models;
     private final ApiMetrics metrics;
     private final ObjectMapper json;
@@ -53,11 +57,13 @@ public final class OpenAiApi implements HttpService {
     private final long created = Instant.now().getEpochSecond();
 
     /**
+     * @param metering    billing (API keys, escrow, receipts), or empty to serve without accounts
      * @param maxInFlight completions served at once; more get 429 (the cluster queues below that)
      */
-    OpenAiApi(InferenceService inference, List<ServedModel> models, ApiMetrics metrics, ObjectMapper json,
-              int maxInFlight) {
+    OpenAiApi(InferenceService inference, List<ServedModel> models, Optional<Metering> metering, ApiMetrics metrics,
+              ObjectMapper json, int maxInFlight) {
         this.inference = inference;
+        this.metering = metering;
         Map<String, ServedModel> byId = new LinkedHashMap<>();
         for (ServedModel m : models) {
             byId.put(m.id(), m);
@@ -154,6 +160,8 @@ public final class OpenAiApi implements HttpService {
     // ---- completions ---------------------------------------------------------------------------------------
 
     private void complete(ServerRequest req, ServerResponse res, boolean chat) {
+        // Authentication comes first, as in OpenAI's API: without a valid key nothing else is looked at.
+        Optional<PublicKey> account = metering.map(m -> m.authenticate(req.headers().first(HeaderNames.AUTHORIZATION)));
         OpenAiRequest request = parser.parse(req.content().as(byte[].class), chat);
         ServedModel model = model(request.model());
         int[] prompt = promptTokens(model, request.prompt());
@@ -168,10 +176,23 @@ public final class OpenAiApi implements HttpService {
         }
         try {
             String id = (chat ? "chatcmpl-" : "cmpl-") + randomId();
-            if (request.stream()) {
-                stream(res, request, model, job, id);
-            } else {
-                respond(res, request, model, job, id);
+            Optional<Metering.Hold> hold = account.map(a -> metering.get().hold(id, a, model, prompt.length, maxTokens));
+            Optional<Outcome> outcome;
+            try {
+                outcome = request.stream() ? stream(res, request, model, job, id, hold.isPresent())
+                        : Optional.of(respond(res, request, model, job, id, hold.isPresent()));
+            } catch (RuntimeException e) {
+                hold.ifPresent(h -> metering.get().release(h, e.getMessage()));
+                throw e;
+            }
+            if (hold.isPresent()) {
+                Metering m = metering.get();
+                if (outcome.isPresent()) {
+                    CompletionResult r = outcome.get().result();
+                    m.settle(hold.get(), model, r, Metering.work(model.config(), r, inference.nodes()));
+                } else {
+                    m.release(hold.get(), "the request failed while streaming");
+                }
             }
         } finally {
             admission.release();
@@ -179,8 +200,8 @@ public final class OpenAiApi implements HttpService {
     }
 
     /** The whole answer as one JSON object. */
-    private void respond(ServerResponse res, OpenAiRequest request, ServedModel model, CompletionRequest job,
-                         String id) {
+    private Outcome respond(ServerResponse res, OpenAiRequest request, ServedModel model, CompletionRequest job,
+                            String id, boolean billed) {
         StringBuilder text = new StringBuilder();
         Outcome outcome = generate(model, job, request, text::append);
         ObjectNode out = json.createObjectNode().put("id", id)
@@ -194,13 +215,20 @@ public final class OpenAiApi implements HttpService {
         }
         choice.put("finish_reason", outcome.finishReason());
         out.set("usage", usage(outcome));
+        if (billed) {
+            out.put("receipt_id", id);
+        }
         out.set("braid", braidInfo(outcome));
         sendJson(res, 200, out);
+        return outcome;
     }
 
-    /** Server-sent events, one chunk per piece of text, then a final chunk with finish_reason and [DONE]. */
-    private void stream(ServerResponse res, OpenAiRequest request, ServedModel model, CompletionRequest job,
-                        String id) {
+    /**
+     * Server-sent events, one chunk per piece of text, then a final chunk with finish_reason and [DONE]. Returns
+     * the outcome (also when the client went away: its tokens were computed), or empty when it failed mid-stream.
+     */
+    private Optional<Outcome> stream(ServerResponse res, OpenAiRequest request, ServedModel model,
+                                     CompletionRequest job, String id, boolean billed) {
         SseStream sse = new SseStream(res, json);
         long createdAt = Instant.now().getEpochSecond();
         boolean[] roleSent = {false};
@@ -214,24 +242,31 @@ public final class OpenAiApi implements HttpService {
         Outcome outcome;
         try {
             outcome = generate(model, job, request, emit);
-        } catch (SseStream.ClientGoneException gone) {
-            metrics.disconnect();
-            sse.close();
-            return;
         } catch (RuntimeException e) {
             if (!sse.started()) {
                 throw e; // nothing sent yet: the error handler answers with a proper status code
             }
-            ApiException api = toApiException(e);
-            sse.event(errorJson(api));
-            sse.done();
-            return;
+            try {
+                sse.event(errorJson(toApiException(e)));
+                sse.done();
+            } catch (SseStream.ClientGoneException gone) {
+                sse.close();
+            }
+            return Optional.empty();
+        }
+        if (outcome.clientGone()) {
+            metrics.disconnect();
+            sse.close();
+            return Optional.of(outcome);
         }
         try {
             if (request.chat() && !roleSent[0]) {
                 emit.accept("");
             }
             ObjectNode last = chunk(request, id, createdAt, model, delta -> { }, outcome.finishReason());
+            if (billed) {
+                last.put("receipt_id", id);
+            }
             last.set("braid", braidInfo(outcome));
             sse.event(last);
             if (request.streamUsage()) {
@@ -247,6 +282,7 @@ public final class OpenAiApi implements HttpService {
             metrics.disconnect();
             sse.close();
         }
+        return Optional.of(outcome);
     }
 
     private ObjectNode chunk(OpenAiRequest request, String id, long createdAt, ServedModel model,
@@ -271,7 +307,7 @@ public final class OpenAiApi implements HttpService {
     }
 
     /** What a finished generation amounts to. */
-    private record Outcome(CompletionResult result, boolean stopped) {
+    private record Outcome(CompletionResult result, boolean stopped, boolean clientGone) {
         String finishReason() {
             return stopped ? "stop" : result.finishReason().openAi();
         }
@@ -280,7 +316,7 @@ public final class OpenAiApi implements HttpService {
     /**
      * Runs the generation, decoding tokens into text and cutting at stop sequences; {@code emit} receives each
      * piece of text that is final. A {@link SseStream.ClientGoneException} from {@code emit} cancels the
-     * generation (the cluster closes the session) and is rethrown.
+     * generation (the cluster closes the session); the outcome then says {@code clientGone}.
      */
     private Outcome generate(ServedModel model, CompletionRequest job, OpenAiRequest request, Consumer<String> emit) {
         int[] prompt = job.promptTokens();
@@ -313,7 +349,8 @@ public final class OpenAiApi implements HttpService {
             throw toApiException(e);
         }
         if (gone[0] != null) {
-            throw gone[0];
+            metrics.tokens(result.promptTokens(), result.completionTokens());
+            return new Outcome(result, false, true);
         }
         if (!stopper.stopped()) {
             String tail = stopper.push(text.finish());
@@ -323,7 +360,7 @@ public final class OpenAiApi implements HttpService {
             }
         }
         metrics.tokens(result.promptTokens(), result.completionTokens());
-        return new Outcome(result, stopper.stopped() || turnEnded[0]);
+        return new Outcome(result, stopper.stopped() || turnEnded[0], false);
     }
 
     private ObjectNode usage(Outcome outcome) {

@@ -198,7 +198,7 @@ abstract class ApiContract {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write(("POST /v1/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+                    + http().authorizationLine() + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = s.getInputStream();
@@ -208,6 +208,9 @@ abstract class ApiContract {
                 int n = in.read(buf);
                 assertThat(n).as("stream ended before the first event").isPositive();
                 got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                if (got.indexOf("\r\n\r\n") >= 0) {
+                    assertThat(got.toString()).startsWith("HTTP/1.1 200");
+                }
             }
             assertThat(got.toString()).startsWith("HTTP/1.1 200");
         } // closed with unread events: the server's next writes fail

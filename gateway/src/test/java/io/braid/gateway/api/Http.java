@@ -51,6 +51,11 @@ final class Http {
         return h;
     }
 
+    /** The raw header line for requests written by hand ("" without a key). */
+    String authorizationLine() {
+        return apiKey == null ? "" : "Authorization: Bearer " + apiKey + "\r\n";
+    }
+
     ObjectMapper json() {
         return json;
     }
