@@ -84,7 +84,7 @@ public final class GenerateCommand implements Callable<Integer> {
             }
             Generator generator = new Generator(m.embedding(), m.head(), compute, tok.bos(), tok.eos());
             Sampler sampler = new Sampler(temperature, topP, topK, actualSeed);
-            TokenPrinter printer = new TokenPrinter(tok, out, ids[0]);
+            TokenPrinter printer = new TokenPrinter(tok, out, ids[0], tokenizer != null);
             if (!tok.addBos()) {
                 printer.print(ids[0]); // no BOS: the first prompt token is text too
             }
@@ -108,28 +108,27 @@ public final class GenerateCommand implements Callable<Integer> {
                 computeMode.name().toLowerCase(java.util.Locale.ROOT), actualSeed, g.stop());
     }
 
-    /** Prints each token's piece as run.c does: leading space stripped after BOS, byte tokens raw. */
+    /**
+     * Prints each token's piece: leading space stripped after BOS, {@code <0xXX>} pieces as that byte. With a llama2.c
+     * tokenizer it is exactly run.c's {@code safe_printf} (a lone non-printable byte, including 0x80..0xFF, is
+     * dropped); with a GGUF tokenizer bytes are written raw like llama.cpp, so multi-byte UTF-8 text survives.
+     */
     private static final class TokenPrinter {
         private final Tokenizer tok;
         private final PrintStream out;
+        private final boolean runC;
         private int prev;
 
-        TokenPrinter(Tokenizer tok, PrintStream out, int first) {
+        TokenPrinter(Tokenizer tok, PrintStream out, int first, boolean runC) {
             this.tok = tok;
             this.out = out;
             this.prev = first;
+            this.runC = runC;
         }
 
         boolean print(int token) {
-            byte[] bytes = tok.decodeBytes(prev, token);
+            byte[] bytes = runC ? tok.printBytes(prev, token) : tok.decodeBytes(prev, token);
             prev = token;
-            // Like run.c's safe_printf, a lone control byte is dropped; bytes >= 0x80 are kept so UTF-8 text survives.
-            if (bytes.length == 1 && (bytes[0] & 0xff) < 0x20 && !Character.isWhitespace(bytes[0])) {
-                return true;
-            }
-            if (bytes.length == 1 && bytes[0] == 0x7f) {
-                return true;
-            }
             try {
                 out.write(bytes);
             } catch (IOException e) {
