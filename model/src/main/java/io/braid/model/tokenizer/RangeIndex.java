@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /**
  * String to id, looked up by a range of a larger string without creating a substring: the merge loops ask "is this
- * slice a vocabulary entry?" millions of times on long texts. Open addressing, immutable after construction; the
- * first id given for a key wins.
+ * slice a vocabulary entry?" millions of times on long texts. Open addressing, immutable after construction.
  */
 final class RangeIndex {
 
@@ -14,7 +13,11 @@ final class RangeIndex {
     private final int mask;
     private final int maxLength;
 
-    RangeIndex(String[] entries) {
+    /**
+     * @param entries  the keys; entry i maps to id i
+     * @param lastWins for a key given twice, map it to the last id (llama.cpp's token_to_id) rather than the first
+     */
+    RangeIndex(String[] entries, boolean lastWins) {
         int cap = Integer.highestOneBit(Math.max(4, entries.length * 2 - 1)) << 1;
         keys = new String[cap];
         ids = new int[cap];
@@ -27,7 +30,7 @@ final class RangeIndex {
             while (keys[slot] != null && !keys[slot].equals(k)) {
                 slot = (slot + 1) & mask;
             }
-            if (keys[slot] == null) {
+            if (keys[slot] == null || lastWins) {
                 keys[slot] = k;
                 ids[slot] = id;
             }

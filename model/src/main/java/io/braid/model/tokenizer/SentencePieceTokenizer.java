@@ -76,7 +76,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             keys[i] = latin1(pieceBytes[i]);
             marker |= keys[i].contains(SPACE_MARKER_BYTES);
         }
-        this.idByKey = new RangeIndex(keys);
+        // duplicate entries: llama.cpp's map keeps the last id; run.c's binary search finds either, we take the first
+        this.idByKey = new RangeIndex(keys, flavor == Flavor.LLAMA_CPP);
         this.scores = scores;
         this.types = types;
         this.spaceMarker = marker;
