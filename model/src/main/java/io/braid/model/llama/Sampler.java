@@ -16,7 +16,7 @@ public final class Sampler {
     private final float topP;
     private final int topK;
     private long state;
-    private int[] order = new int[0];
+    private long[] order = new long[0];
 
     /**
      * @param temperature 0 for greedy; otherwise logits are divided by it before the softmax
@@ -90,28 +90,23 @@ public final class Sampler {
      */
     private int sampleRestricted(float[] p, int off, int n, float coin, int k, float nucleus) {
         if (order.length < n) {
-            order = new int[n];
+            order = new long[n];
         }
         float cutoff = k == n ? (1f - nucleus) / (n - 1) : 0f;
         int m = 0;
         for (int i = 0; i < n; i++) {
-            if (p[off + i] >= cutoff) {
-                order[m++] = i;
+            float prob = p[off + i];
+            if (prob >= cutoff) {
+                // probabilities are >= 0, so their bit patterns order like the values: sort key = (-prob, index)
+                order[m++] = ((long) (Integer.MAX_VALUE - Float.floatToRawIntBits(prob)) << 32) | i;
             }
         }
-        Integer[] boxed = new Integer[m];
-        for (int i = 0; i < m; i++) {
-            boxed[i] = order[i];
-        }
-        Arrays.sort(boxed, (a, b) -> {
-            int c = Float.compare(p[off + b], p[off + a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        Arrays.sort(order, 0, m);
         int keep = Math.min(k, m);
         float cumulative = 0f;
         int last = keep - 1;
         for (int i = 0; i < keep; i++) {
-            cumulative += p[off + boxed[i]];
+            cumulative += p[off + index(i)];
             if (cumulative > nucleus) {
                 last = i;
                 break;
@@ -120,12 +115,16 @@ public final class Sampler {
         float r = coin * cumulative;
         float cdf = 0f;
         for (int i = 0; i <= last; i++) {
-            cdf += p[off + boxed[i]];
+            cdf += p[off + index(i)];
             if (r < cdf) {
-                return boxed[i];
+                return index(i);
             }
         }
-        return boxed[last];
+        return index(last);
+    }
+
+    private int index(int rank) {
+        return (int) order[rank];
     }
 
     /** run.c's random_u32/random_f32: xorshift* on 64 bits, top 24 bits of the high word as a float in [0, 1). */

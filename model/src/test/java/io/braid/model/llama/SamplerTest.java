@@ -62,6 +62,14 @@ class SamplerTest {
     }
 
     @Test
+    void usesRunCsXorshiftGenerator() {
+        // 256 equal logits: bucket = floor(coin * 256) = top 8 bits of run.c's random_u32 (values from a Python port of
+        // run.c's random_u32 with seed 42).
+        float[] logits = new float[256];
+        assertThat(draw(new Sampler(1f, 1f, 0, 42), logits, 8)).containsExactly(86, 200, 202, 241, 195, 213, 52, 112);
+    }
+
+    @Test
     void rejectsBadTemperature() {
         assertThatThrownBy(() -> new Sampler(-1f, 1f, 0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Sampler(Float.NaN, 1f, 0, 1)).isInstanceOf(IllegalArgumentException.class);
