@@ -173,7 +173,8 @@ public final class BenchNetworkCommand implements Callable<Integer> {
                     String nodeId = Identity.loadOrCreate(key).publicKeyHex().substring(0, 16);
                     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                     List<String> cmd = List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                            "-XX:+UseParallelGC", "-Xss4m", "-cp", System.getProperty("java.class.path"), Braid.class.getName(), "node",
+                            "-XX:+UseParallelGC", "-Xss4m", "-D" + ParentWatch.PROPERTY + "=" + ProcessHandle.current().pid(),
+                            "-cp", System.getProperty("java.class.path"), Braid.class.getName(), "node",
                             "--gateway", "127.0.0.1:" + cluster.nodePort(), "--model", model.toString(), "--key", key.toString(),
                             "--threads", String.valueOf(nThreads), "--max-layers", String.valueOf(maxLayers[i]));
                     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

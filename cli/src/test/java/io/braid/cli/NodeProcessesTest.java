@@ -59,7 +59,7 @@ class NodeProcessesTest {
         int i = children.size();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"), Braid.class.getName(),
+                "-XX:+UseSerialGC", "-Xmx256m", "-D" + ParentWatch.PROPERTY + "=" + ProcessHandle.current().pid(), "-cp", System.getProperty("java.class.path"), Braid.class.getName(),
                 "node", "--gateway", "127.0.0.1:" + cluster.nodePort(), "--model", shared().resolve("models/stories260K.gguf").toString(),
                 "--key", dir.resolve("node" + i + ".key").toString(), "--threads", "1", "--max-layers", String.valueOf(maxLayers));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("node" + i + ".log").toFile()).start();

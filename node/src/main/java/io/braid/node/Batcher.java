@@ -34,6 +34,7 @@ final class Batcher implements AutoCloseable {
     private final Thread worker;
     private final AtomicLong batches = new AtomicLong(), multiSessionBatches = new AtomicLong(), rowsRun = new AtomicLong();
     private volatile boolean closed;
+    private volatile double secondsPerRowLayer; // EWMA of measured compute time per row per layer
 
     Batcher(Span span, Compute compute, long gatherNanos, IntSupplier activeSessions) {
         this.span = span;
@@ -70,6 +71,11 @@ final class Batcher implements AutoCloseable {
 
     long multiSessionBatches() {
         return multiSessionBatches.get();
+    }
+
+    /** Measured seconds per row per layer (EWMA over batches), 0 before the first batch. */
+    double secondsPerRowLayer() {
+        return secondsPerRowLayer;
     }
 
     long rowsRun() {
@@ -126,12 +132,15 @@ final class Batcher implements AutoCloseable {
             r += t.rows();
         }
         Batch info = new Batch(rows, sessionsIn(batch));
+        long t0 = System.nanoTime();
         try {
             span.forward(compute, x, rows, positions, caches);
         } catch (RuntimeException e) {
             batch.forEach(t -> t.done().completeExceptionally(e));
             return;
         }
+        double perRowLayer = (System.nanoTime() - t0) / 1e9 / rows / (span.to() - span.from());
+        secondsPerRowLayer = secondsPerRowLayer == 0 ? perRowLayer : 0.8 * secondsPerRowLayer + 0.2 * perRowLayer;
         batches.incrementAndGet();
         rowsRun.addAndGet(rows);
         if (info.sessions() > 1) multiSessionBatches.incrementAndGet();

@@ -169,7 +169,8 @@ public final class NodeAgent implements AutoCloseable {
         if (h != null) {
             if (loaded != null) b.setLoaded(loaded);
             b.setActiveSessions(h.activeSessions()).setQueuedRows(h.queuedRows()).setKvBytesUsed(h.kvReserved())
-                    .setTokensServed(h.tokensServed()).setBatchesRun(h.batches()).setMultiRowBatches(h.multiSessionBatches());
+                    .setTokensServed(h.tokensServed()).setBatchesRun(h.batches()).setMultiRowBatches(h.multiSessionBatches())
+                    .setRecentRowSeconds(h.secondsPerRow());
         }
         return b.build();
     }

@@ -186,6 +186,13 @@ final class SpanHost implements AutoCloseable {
         return batchers.values().stream().mapToLong(Batcher::batches).sum();
     }
 
+    /** Measured compute seconds per row of the whole span (0 until something ran). */
+    double secondsPerRow() {
+        double best = 0;
+        for (Batcher b : batchers.values()) if (b.secondsPerRowLayer() > 0) best = Math.max(best, b.secondsPerRowLayer());
+        return best * (to - from);
+    }
+
     long multiSessionBatches() {
         return batchers.values().stream().mapToLong(Batcher::multiSessionBatches).sum();
     }

@@ -47,8 +47,15 @@ final class NodeRecord {
         return state == State.READY && l != null && l.getModelId().equals(modelId);
     }
 
-    /** Seconds to push one row through {@code layers} layers here, from measured FLOP/s. */
+    /**
+     * Seconds to push one row through {@code layers} layers here: measured by the node on real batches
+     * when it has run some (heartbeat), else estimated from its measured FLOP/s.
+     */
     double secondsPerRow(double flopsPerLayerRow, int layers) {
+        SpanAssignment l = loaded;
+        double measured = last.getRecentRowSeconds();
+        if (measured > 0 && l != null && l.getToLayer() > l.getFromLayer())
+            return measured * layers / (l.getToLayer() - l.getFromLayer());
         double f = capacity.getFlops() > 0 ? capacity.getFlops() : 1e9;
         return flopsPerLayerRow * layers / f;
     }
