@@ -78,6 +78,11 @@ public final class TokenizeCommand implements Callable<Integer> {
             out.flush();
             System.err.println("braid tokenize: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
+        } catch (RuntimeException e) {
+            // a bug, not bad input: still one line, but say what broke
+            out.flush();
+            System.err.println("braid tokenize: internal error: " + e);
+            return CommandLine.ExitCode.SOFTWARE;
         }
     }
 
