@@ -1,11 +1,20 @@
 package io.braid.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Element-wise transformer operations, with llama2.c {@code run.c} semantics. All are deterministic on
- * every machine: sums are sequential and transcendental functions come from {@link StrictMath}, whose
- * results are specified to the bit (Math.exp may differ by an ulp between platforms).
+ * every machine: sums are sequential, element-wise steps are exact IEEE operations (so vector and scalar
+ * forms agree), {@code e^x} is {@link Exp}'s (built from exactly specified operations) and RoPE's
+ * trigonometry comes from {@link StrictMath}, specified to the bit ({@code Math.exp/sin/cos} may differ by
+ * an ulp between platforms).
  */
 public final class Ops {
+    private static final VectorSpecies<Float> F = Kernels.F;
+    private static final int L = F.length();
+    private static final int EL = Exp.FH.length();
+
     private Ops() {
     }
 
@@ -30,22 +39,60 @@ public final class Ops {
         for (int i = 1; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
-            float e = (float) StrictMath.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+        int i = 0;
+        for (; i + EL <= n; i += EL) {
+            Exp.exp(x, x, off + i, max);
         }
-        for (int i = 0; i < n; i++) {
+        for (; i < n; i++) {
+            x[off + i] = Exp.exp(x[off + i] - max);
+        }
+        float sum = 0f;
+        for (i = 0; i < n; i++) {
+            sum += x[off + i];
+        }
+        i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, x, off + i).div(sum).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
             x[off + i] /= sum;
         }
     }
 
-    /** SwiGLU in place: {@code gate[i] = silu(gate[i]) * up[i]} with {@code silu(v) = v / (1 + e^-v)}. */
+    /**
+     * SwiGLU in place: {@code gate[i] = silu(gate[i]) * up[i]} with {@code silu(v) = v * (1 / (1 + e^-v))}.
+     */
     public static void swiglu(float[] gate, int gOff, float[] up, int uOff, int n) {
-        for (int i = 0; i < n; i++) {
+        // e^-v goes through a 1 KB temporary per call: negligible next to the matmul that produced the gate.
+        float[] e = new float[Math.min(n, 256)];
+        for (int c0 = 0; c0 < n; c0 += e.length) {
+            int m = Math.min(e.length, n - c0);
+            swigluChunk(gate, gOff + c0, up, uOff + c0, m, e);
+        }
+    }
+
+    private static void swigluChunk(float[] gate, int gOff, float[] up, int uOff, int n, float[] e) {
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector.fromArray(F, gate, gOff + i).neg().intoArray(e, i);
+        }
+        for (; i < n; i++) {
+            e[i] = -gate[gOff + i];
+        }
+        for (i = 0; i + EL <= n; i += EL) {
+            Exp.exp(e, e, i, 0f);
+        }
+        for (; i < n; i++) {
+            e[i] = Exp.exp(e[i]);
+        }
+        for (i = 0; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, gate, gOff + i);
+            FloatVector sig = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, e, i).add(1f));
+            v.mul(sig).mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(gate, gOff + i);
+        }
+        for (; i < n; i++) {
             float v = gate[gOff + i];
-            v *= 1f / (1f + (float) StrictMath.exp(-v));
+            v *= 1f / (1f + e[i]);
             gate[gOff + i] = v * up[uOff + i];
         }
     }

@@ -52,6 +52,38 @@ public final class WidthProbe {
                 }
             }
         }
+        // Element-wise ops: vector bodies plus scalar tails (n = 101) against their scalar definitions.
+        Random rnd = new Random(99);
+        float[] g = new float[101];
+        float[] u = new float[101];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = (float) rnd.nextGaussian() * 4;
+            u[i] = (float) rnd.nextGaussian();
+        }
+        float[] sm = g.clone();
+        if (reference) {
+            for (int i = 0; i < g.length; i++) {
+                float v = g[i];
+                v *= 1f / (1f + Exp.exp(-v));
+                g[i] = v * u[i];
+            }
+            float max = Float.NEGATIVE_INFINITY, sum = 0f;
+            for (float f : sm) {
+                max = Math.max(max, f);
+            }
+            for (int i = 0; i < sm.length; i++) {
+                sm[i] = Exp.exp(sm[i] - max);
+                sum += sm[i];
+            }
+            for (int i = 0; i < sm.length; i++) {
+                sm[i] /= sum;
+            }
+        } else {
+            Ops.swiglu(g, 0, u, 0, g.length);
+            Ops.softmax(sm, 0, sm.length);
+        }
+        add(md, g);
+        add(md, sm);
         return HexFormat.of().formatHex(md.digest());
     }
 

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC"})
 public class MatmulBench {
-    @Param({"Q8_0", "Q4_0"})
+    @Param({"Q8_0", "Q4_0", "F32"})
     public String type;
     @Param({"1", "8", "64"})
     public int batch;
