@@ -73,17 +73,19 @@ class ModelSynthCommandTest {
     @Test
     void aKnownShapeWithOverriddenLayersKeepsItsOtherSizes() {
         Path out = dir.resolve("l32.gguf");
-        Run r = braid("model", "synth", "--shape", "llama-3.2-1b", "--layers", "1", "--type", "q8_0",
+        Run r = braid("model", "synth", "--shape", "llama-3.2-1b", "--layers", "1", "--dim", "512", "--type", "q8_0",
                 "--vocab", shared("models/stories260K.gguf").toString(), "--out", out.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         try (GgufFile f = GgufFile.open(out)) {
-            assertThat(f.metadata().getInt("llama.embedding_length")).isEqualTo(2048);
+            assertThat(f.metadata().getInt("llama.embedding_length")).isEqualTo(512);
+            assertThat(f.metadata().getInt("llama.attention.head_count")).isEqualTo(32);
+            assertThat(f.metadata().getFloat("llama.rope.freq_base")).isEqualTo(500000f);
             assertThat(f.metadata().getInt("llama.feed_forward_length")).isEqualTo(8192);
             assertThat(f.metadata().getInt("llama.attention.head_count_kv")).isEqualTo(8);
             assertThat(f.metadata().getInt("llama.block_count")).isEqualTo(1);
             assertThat(f.metadata().getInt("llama.context_length")).isEqualTo(8192);
             assertThat(f.tensor("output.weight")).isEmpty();   // Llama 3.2 1B ties its embeddings
-            assertThat(f.requireTensor("blk.0.ffn_down.weight").shape()).containsExactly(8192, 2048);
+            assertThat(f.requireTensor("blk.0.ffn_down.weight").shape()).containsExactly(8192, 512);
         }
     }
 
