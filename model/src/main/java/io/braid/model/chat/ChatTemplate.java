@@ -16,7 +16,10 @@ import java.util.OptionalInt;
  * part of the rendering: {@link ChatPrompt#encode} adds it when the tokenizer asks for it.
  */
 public enum ChatTemplate {
-    /** Llama 2 chat: {@code [INST] <<SYS>>\nsys\n<</SYS>>\n\nuser [/INST] answer </s><s>[INST] ...}. */
+    /**
+     * Llama 2 chat as Meta's reference code and the Hugging Face template write it:
+     * {@code [INST] <<SYS>>\nsys\n<</SYS>>\n\nuser [/INST] answer </s><s>[INST] ...} (user and answer text stripped).
+     */
     LLAMA2("</s>") {
         @Override
         void render(List<ChatMessage> messages, Builder b, boolean addAssistant) {
@@ -29,9 +32,9 @@ public enum ChatTemplate {
                 }
                 switch (m.role()) {
                     case "system" -> b.text("<<SYS>>\n" + m.content() + "\n<</SYS>>\n\n");
-                    case "user" -> b.text(m.content() + " [/INST]");
+                    case "user" -> b.text(m.content().strip() + " [/INST]");
                     default -> {
-                        b.text(" " + m.content() + " ").special("</s>");
+                        b.text(" " + m.content().strip() + " ").special("</s>");
                         insideTurn = false;
                     }
                 }

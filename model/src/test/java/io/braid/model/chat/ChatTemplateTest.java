@@ -69,6 +69,8 @@ class ChatTemplateTest {
         // the same ids as encoding the whole text with special-token parsing, as llama.cpp would
         assertThat(ids).containsExactly(concat(new int[] {1}, t.encode(p.text(), true)));
         assertThat(ChatTemplate.LLAMA2.stopTokens(t)).containsExactly(2);
+        assertThat(ChatTemplate.LLAMA2.apply(List.of(ChatMessage.user("  padded \n"), ChatMessage.assistant(" ok ")), false).text())
+                .isEqualTo("[INST] padded [/INST] ok </s>");
     }
 
     @Test
