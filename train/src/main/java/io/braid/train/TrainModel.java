@@ -30,6 +30,7 @@ public final class TrainModel implements AutoCloseable {
     private final float[] sin;
     private final int threads;
     private final ExecutorService pool;
+    private final float[] wt; // transposed matrices of the current parameters (the forward reads Wᵀ row by row)
     private Workspace[] workspaces = new Workspace[0];
     private float[][] laneGrads = new float[0][];
 
@@ -40,6 +41,7 @@ public final class TrainModel implements AutoCloseable {
         this.shape = shape;
         this.layout = new ParamLayout(shape);
         this.threads = threads;
+        this.wt = new float[layout.size()];
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads, Thread.ofPlatform().daemon().name("braid-train-", 0).factory()) : null;
         int half = shape.headSize() / 2;
         cos = new float[shape.seqLen() * half];
@@ -140,6 +142,7 @@ public final class TrainModel implements AutoCloseable {
         if (params.length != layout.size()) {
             throw new IllegalArgumentException("parameters have " + params.length + " floats, model needs " + layout.size());
         }
+        Kernels.transposeMatrices(layout, params, wt);
     }
 
     private int checkBatch(int[][] sequences) {
@@ -315,29 +318,29 @@ public final class TrainModel implements AutoCloseable {
             for (int l = 0; l < shape.nLayers(); l++) {
                 float[] xin = xs[l];
                 TrainOps.rmsnormForward(xn1[l], inv1[l], xin, w, lay.attnNorm[l], rows, d, eps);
-                Kernels.linear(q[l], 0, xn1[l], 0, w, lay.wq[l], rows, d, d);
-                Kernels.linear(k[l], 0, xn1[l], 0, w, lay.wk[l], rows, d, kvd);
-                Kernels.linear(v[l], 0, xn1[l], 0, w, lay.wv[l], rows, d, kvd);
+                Kernels.linear(q[l], 0, xn1[l], 0, wt, lay.wq[l], rows, d, d);
+                Kernels.linear(k[l], 0, xn1[l], 0, wt, lay.wk[l], rows, d, kvd);
+                Kernels.linear(v[l], 0, xn1[l], 0, wt, lay.wv[l], rows, d, kvd);
                 TrainOps.ropeForward(q[l], rows, shape.nHeads(), hs, cos, sin);
                 TrainOps.ropeForward(k[l], rows, shape.nKvHeads(), hs, cos, sin);
                 TrainOps.attentionForward(ao[l], p[l], q[l], k[l], v[l], rows, shape.nHeads(), shape.nKvHeads(), hs);
                 float[] xm = xmid[l];
-                Kernels.linear(xm, 0, ao[l], 0, w, lay.wo[l], rows, d, d);
+                Kernels.linear(xm, 0, ao[l], 0, wt, lay.wo[l], rows, d, d);
                 for (int i = 0; i < rows * d; i++) {
                     xm[i] += xin[i];
                 }
                 TrainOps.rmsnormForward(xn2[l], inv2[l], xm, w, lay.ffnNorm[l], rows, d, eps);
-                Kernels.linear(gate[l], 0, xn2[l], 0, w, lay.wGate[l], rows, d, hd);
-                Kernels.linear(up[l], 0, xn2[l], 0, w, lay.wUp[l], rows, d, hd);
+                Kernels.linear(gate[l], 0, xn2[l], 0, wt, lay.wGate[l], rows, d, hd);
+                Kernels.linear(up[l], 0, xn2[l], 0, wt, lay.wUp[l], rows, d, hd);
                 TrainOps.swigluForward(act[l], gate[l], up[l], rows * hd);
                 float[] xout = xs[l + 1];
-                Kernels.linear(xout, 0, act[l], 0, w, lay.wDown[l], rows, hd, d);
+                Kernels.linear(xout, 0, act[l], 0, wt, lay.wDown[l], rows, hd, d);
                 for (int i = 0; i < rows * d; i++) {
                     xout[i] += xm[i];
                 }
             }
             TrainOps.rmsnormForward(xf, invf, xs[shape.nLayers()], w, lay.outNorm, rows, d, eps);
-            Kernels.linear(logits, 0, xf, 0, w, lay.output, rows, d, shape.vocabSize());
+            Kernels.linear(logits, 0, xf, 0, wt, lay.output, rows, d, shape.vocabSize());
             if (seq.length <= rows) {
                 return 0; // logits only (no targets)
             }

@@ -155,10 +155,16 @@ class GradientCheckTest {
     @Test
     void linear() {
         Random r = new Random(6);
-        int rows = 3, in = 19, out = 5;
+        int rows = 3, in = 19, out = 45; // 45 = a 4-vector tile + a vector + a scalar tail at width 8
         float[] x = rand(r, rows * in, 1), w = rand(r, out * in, 1), R = rand(r, rows * out, 1), y = new float[rows * out];
         java.util.function.DoubleSupplier f = () -> {
-            Kernels.linear(y, 0, x, 0, w, 0, rows, in, out);
+            float[] wt = new float[w.length];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    wt[i * out + o] = w[o * in + i];
+                }
+            }
+            Kernels.linear(y, 0, x, 0, wt, 0, rows, in, out);
             return dotD(y, R);
         };
         float[] dx = new float[x.length], dw = new float[w.length];
