@@ -6,16 +6,23 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code braid bench ledger}: sustained metering throughput, commit latency and verify throughput of the embedded ledger. */
+/** {@code braid bench ledger}: sustained metering throughput, credit latency and verify throughput of the embedded ledger. */
 @Command(name = "ledger", mixinStandardHelpOptions = true,
         description = "Benchmark metering on the embedded ledger (Raft log + block file, fsync per block): each request is an escrow hold "
-                + "then a settlement crediting 1-3 nodes; then replay everything with `verify`.")
+                + "then a settlement crediting 1-3 nodes. Phase 1 saturates (throughput), phase 2 runs a moderate load (latency to the "
+                + "node owner's credited balance); then everything is replayed with `verify`.")
 public final class BenchLedgerCommand implements Callable<Integer> {
-    @Option(names = "--requests", defaultValue = "200000", description = "metered requests (default: ${DEFAULT-VALUE})")
+    @Option(names = "--requests", defaultValue = "200000", description = "requests in the throughput phase (default: ${DEFAULT-VALUE})")
     int requests;
 
-    @Option(names = "--concurrency", defaultValue = "20000", description = "requests in flight (default: ${DEFAULT-VALUE})")
+    @Option(names = "--concurrency", defaultValue = "20000", description = "requests in flight in the throughput phase (default: ${DEFAULT-VALUE})")
     int concurrency;
+
+    @Option(names = "--latency-requests", defaultValue = "10000", description = "requests in the latency phase (default: ${DEFAULT-VALUE})")
+    int latencyRequests;
+
+    @Option(names = "--latency-concurrency", defaultValue = "64", description = "requests in flight in the latency phase (default: ${DEFAULT-VALUE})")
+    int latencyConcurrency;
 
     @Option(names = "--users", defaultValue = "100", description = "paying accounts (default: ${DEFAULT-VALUE})")
     int users;
@@ -28,20 +35,12 @@ public final class BenchLedgerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-
         return LedgerDirs.guard(this::execute);
-
     }
 
-
     private Integer execute() throws Exception {
-        LedgerBench.Report r = LedgerBench.run(new LedgerBench.Options(requests, concurrency, users, nodes, data), System.out);
-        System.out.printf("metering: %d settlements/s (%d ledger items/s: holds + settlements) over %d blocks%n", r.settlementsPerSecond(),
-                r.itemsPerSecond(), r.blocks());
-        System.out.printf("settle -> committed (node owner credited): p50 %d ms, p99 %d ms%n", r.settleP50Nanos() / 1_000_000, r.settleP99Nanos() / 1_000_000);
-        System.out.printf("request (hold + settle): p50 %d ms, p99 %d ms%n", r.requestP50Nanos() / 1_000_000, r.requestP99Nanos() / 1_000_000);
-        System.out.printf("verify: %d items (%d transactions) in %d ms = %d items/s; %s%n", r.verifiedItems(), r.verifiedTxs(), r.verifyNanos() / 1_000_000,
-                r.verifyItemsPerSecond(), r.verifyOk() ? "OK" : "FAILED: " + r.verifyMessage());
+        LedgerBench.Report r = LedgerBench.run(new LedgerBench.Options(requests, concurrency, latencyRequests, latencyConcurrency, users, nodes, data), System.out);
+        LedgerBench.print(r, System.out);
         return r.verifyOk() ? 0 : 1;
     }
 }

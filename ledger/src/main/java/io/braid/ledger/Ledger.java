@@ -303,12 +303,14 @@ public final class Ledger implements AutoCloseable {
         return operator;
     }
 
+    /** Height of the last block applied here (lock-free). */
     public long height() {
-        return replica.read(v -> v.sm().height());
+        return replica.height();
     }
 
+    /** Current parameters (lock-free; they change only at block boundaries). */
     public Params params() {
-        return replica.read(v -> v.sm().params());
+        return replica.params();
     }
 
     public AccountView account(PublicKey k) {

@@ -95,4 +95,20 @@ class LedgerTest {
             assertThat(l.supply().conservationViolation()).isNull();
         }
     }
+
+    @Test
+    void reopensWhenItsRaftPortWasTakenMeanwhile(@TempDir Path dir) throws Exception {
+        Identity alice = Identity.generate();
+        try (Ledger l = Ledger.openEmbedded(dir); Billing b = new Billing(l)) {
+            b.faucet(alice.publicKey(), 7);
+        }
+        int port = Integer.parseInt(java.nio.file.Files.readString(dir.resolve("raft-port")).strip());
+        try (java.net.ServerSocket squatter = new java.net.ServerSocket()) {
+            squatter.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            try (Ledger l = Ledger.openEmbedded(dir); Billing b = new Billing(l)) {
+                b.faucet(alice.publicKey(), 3);
+                assertThat(l.account(alice.publicKey()).balance()).isEqualTo(10);
+            }
+        }
+    }
 }
