@@ -148,27 +148,23 @@ final class Kernels {
 
     /** Column chunk of the sequential kernel: L rows x SEQ_KC floats of weights stay in L2. */
     private static final int SEQ_KC = 4096;
-    /** Offsets of the L tile rows in {@code wbuf}, for gathering one column; built for {@code gatherKc}. */
-    private final int[] gatherIndex = new int[L];
-    private int gatherKc = -1;
+    /** The sequential kernel's weight tile, transposed: column j of the L tile rows at {@code wt[j*L..]}. */
+    private float[] wt = new float[0];
 
     /**
      * The run.c order for float matrices: each output is {@code s = s + w[j]*x[j]} (product rounded, then sum
      * rounded) for j ascending. That chain cannot be split along j, so vector lanes run across L rows
-     * instead: a tile of L rows is copied to scratch and each step gathers column j of the tile. Every lane
-     * computes one row's scalar chain, so the result is the same at any vector width and batch.
+     * instead: a tile of L rows is dequantized and transposed into scratch, then each step loads column j of
+     * the tile. Every lane computes one row's scalar chain, so the result is the same at any vector width.
      */
     private void sequential(Matrix w, float[] x, int xOff, int batch, float[] out, int outOff, int from, int to) {
         int rows = w.rows(), cols = w.cols();
         int kc = Math.min(cols, SEQ_KC);
-        if (wbuf.length < L * kc) {
-            wbuf = new float[L * kc];
+        if (wbuf.length < kc) {
+            wbuf = new float[kc];
         }
-        if (gatherKc != kc) {
-            for (int t = 0; t < L; t++) {
-                gatherIndex[t] = t * kc;
-            }
-            gatherKc = kc;
+        if (wt.length < L * kc) {
+            wt = new float[L * kc];
         }
         if (acc.length < batch * L) {
             acc = new float[batch * L];
@@ -180,17 +176,22 @@ final class Kernels {
                 int k1 = Math.min(cols, k0 + kc);
                 for (int t = 0; t < L; t++) {
                     if (t < n) {
-                        dequantize(w, r0 + t, k0, k1, wbuf, t * kc);
+                        dequantize(w, r0 + t, k0, k1, wbuf, 0);
+                        for (int j = 0; j < k1 - k0; j++) {
+                            wt[j * L + t] = wbuf[j];
+                        }
                     } else {
-                        java.util.Arrays.fill(wbuf, t * kc, t * kc + (k1 - k0), 0f);
+                        for (int j = 0; j < k1 - k0; j++) {
+                            wt[j * L + t] = 0f;
+                        }
                     }
                 }
                 int b = 0;
                 for (; b + 4 <= batch; b += 4) {
-                    sequential4(wbuf, gatherIndex, x, xOff + b * cols, cols, k0, k1, acc, b * L);
+                    sequential4(wt, x, xOff + b * cols, cols, k0, k1, acc, b * L);
                 }
                 for (; b < batch; b++) {
-                    sequential1(wbuf, gatherIndex, x, xOff + b * cols, k0, k1, acc, b * L);
+                    sequential1(wt, x, xOff + b * cols, k0, k1, acc, b * L);
                 }
             }
             for (int b = 0; b < batch; b++) {
@@ -201,12 +202,11 @@ final class Kernels {
         }
     }
 
-    private static void sequential4(float[] w, int[] idx, float[] x, int xBase, int cols, int k0, int k1,
-                                    float[] acc, int a) {
+    private static void sequential4(float[] wt, float[] x, int xBase, int cols, int k0, int k1, float[] acc, int a) {
         FloatVector s0 = FloatVector.fromArray(F, acc, a), s1 = FloatVector.fromArray(F, acc, a + L);
         FloatVector s2 = FloatVector.fromArray(F, acc, a + 2 * L), s3 = FloatVector.fromArray(F, acc, a + 3 * L);
         for (int j = k0; j < k1; j++) {
-            FloatVector col = FloatVector.fromArray(F, w, j - k0, idx, 0);
+            FloatVector col = FloatVector.fromArray(F, wt, (j - k0) * L);
             s0 = s0.add(col.mul(x[xBase + j]));
             s1 = s1.add(col.mul(x[xBase + cols + j]));
             s2 = s2.add(col.mul(x[xBase + 2 * cols + j]));
@@ -218,10 +218,10 @@ final class Kernels {
         s3.intoArray(acc, a + 3 * L);
     }
 
-    private static void sequential1(float[] w, int[] idx, float[] x, int xBase, int k0, int k1, float[] acc, int a) {
+    private static void sequential1(float[] wt, float[] x, int xBase, int k0, int k1, float[] acc, int a) {
         FloatVector s = FloatVector.fromArray(F, acc, a);
         for (int j = k0; j < k1; j++) {
-            s = s.add(FloatVector.fromArray(F, w, j - k0, idx, 0).mul(x[xBase + j]));
+            s = s.add(FloatVector.fromArray(F, wt, (j - k0) * L).mul(x[xBase + j]));
         }
         s.intoArray(acc, a);
     }
