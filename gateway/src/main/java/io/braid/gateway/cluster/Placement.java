@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * Which layers a node should host. Coverage of a layer = the summed throughput of the nodes hosting it.
  * A joining node takes as many layers as it can hold ({@code maxLayers}, 0 = all), placed on the window
- * whose weakest layer is the weakest of the model (ties: the least-covered window, then the lowest
- * start). Faster nodes add more coverage, so the next node goes where throughput is scarce; with
- * enough nodes every layer gets 2+ replicas. Spans are uneven whenever nodes' limits differ.
+ * whose weakest layer is the weakest of the model: fewest replicas first (so every layer gets a
+ * second replica before any gets a third), covering as many such layers as possible, then least
+ * throughput; ties go to the least-covered window, then the lowest start. Spans are uneven whenever nodes' limits differ.
  */
 public final class Placement {
     private Placement() {}
@@ -34,16 +34,31 @@ public final class Placement {
     public static Range place(int layers, int maxLayers, List<Covering> others) {
         int k = maxLayers <= 0 ? layers : Math.min(layers, maxLayers);
         double[] c = coverage(layers, others);
-        int best = 0;
+        int[] n = new int[layers];
+        for (Covering o : others) for (int l = Math.max(0, o.from()); l < Math.min(layers, o.to()); l++) n[l] = Math.min(2, n[l] + 1);
+        // Score each window: its fewest replicas (beyond two, throughput decides), then how many layers at
+        // that count it covers (more is better), then the least throughput among them, then total coverage.
+        int best = 0, bestCount = Integer.MAX_VALUE, bestWeak = -1;
         double bestMin = Double.MAX_VALUE, bestSum = Double.MAX_VALUE;
         for (int s = 0; s + k <= layers; s++) {
+            int count = Integer.MAX_VALUE;
+            for (int l = s; l < s + k; l++) count = Math.min(count, n[l]);
+            int weak = 0;
             double min = Double.MAX_VALUE, sum = 0;
             for (int l = s; l < s + k; l++) {
-                min = Math.min(min, c[l]);
                 sum += c[l];
+                if (n[l] == count) {
+                    weak++;
+                    min = Math.min(min, c[l]);
+                }
             }
-            if (min < bestMin || (min == bestMin && sum < bestSum)) {
+            boolean better = count < bestCount
+                    || (count == bestCount && (weak > bestWeak
+                    || (weak == bestWeak && (min < bestMin || (min == bestMin && sum < bestSum)))));
+            if (better) {
                 best = s;
+                bestCount = count;
+                bestWeak = weak;
                 bestMin = min;
                 bestSum = sum;
             }

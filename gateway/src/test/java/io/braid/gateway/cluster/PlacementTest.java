@@ -47,8 +47,13 @@ class PlacementTest {
         // a slow node holds [3,5): the next 2-layer node goes there, not onto the fast half
         List<Placement.Range> r = joinAll(5, new int[] {3, 2, 2}, new double[] {10, 1, 5});
         assertThat(r.get(2)).isEqualTo(new Placement.Range(3, 5));
-        List<Placement.Range> four = joinAll(5, new int[] {3, 2, 3, 2}, new double[] {1, 1, 1, 1});
-        assertThat(Placement.minReplicas(5, four)).isEqualTo(2);
+        for (double[] tp : new double[][] {{1, 1, 1, 1}, {100, 1, 1, 1}, {1, 100, 1, 1}, {1, 1, 100, 1}}) {
+            List<Placement.Range> four = joinAll(5, new int[] {3, 2, 3, 2}, tp);
+            assertThat(Placement.minReplicas(5, four)).as("throughputs %s: %s", java.util.Arrays.toString(tp), four).isEqualTo(2);
+        }
+        // past two replicas, throughput decides: the third copy goes to the slow half
+        List<Placement.Range> five = joinAll(4, new int[] {2, 2, 2, 2, 2}, new double[] {1, 9, 1, 9, 1});
+        assertThat(five.get(4)).isEqualTo(new Placement.Range(0, 2));
     }
 
     @Test
