@@ -1,0 +1,45 @@
+package io.braid.proof;
+
+import io.braid.crypto.Hash32;
+import io.braid.crypto.Hashes;
+
+import java.security.MessageDigest;
+
+/** The hashes a commitment carries: of float rows (little-endian IEEE, as on the wire in fp32) and the context chain. */
+public final class TaskHashes {
+
+    /** Context of a session's first task on a span (no earlier inputs). */
+    public static final Hash32 EMPTY_CONTEXT = Hashes.sha256("braid/context/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    private TaskHashes() {
+    }
+
+    /** SHA-256 of {@code x[off..off+n)} as little-endian float32 bytes. */
+    public static Hash32 floats(float[] x, int off, int n) {
+        MessageDigest md = Hashes.newSha256();
+        byte[] buf = new byte[Math.min(n, 4096) * 4];
+        for (int i = 0; i < n; ) {
+            int m = Math.min(n - i, buf.length / 4);
+            for (int j = 0; j < m; j++) {
+                int bits = Float.floatToRawIntBits(x[off + i + j]);
+                buf[4 * j] = (byte) bits;
+                buf[4 * j + 1] = (byte) (bits >>> 8);
+                buf[4 * j + 2] = (byte) (bits >>> 16);
+                buf[4 * j + 3] = (byte) (bits >>> 24);
+            }
+            md.update(buf, 0, m * 4);
+            i += m;
+        }
+        return new Hash32(md.digest());
+    }
+
+    /** SHA-256 of encoded bytes (an activation codec's output as forwarded). */
+    public static Hash32 bytes(byte[] b) {
+        return Hashes.sha256(b);
+    }
+
+    /** The context after a task: {@code H(context ‖ inputHash)} — binds the whole history of a session's inputs. */
+    public static Hash32 chain(Hash32 context, Hash32 inputHash) {
+        return Hashes.sha256(context.bytes(), inputHash.bytes());
+    }
+}
