@@ -23,8 +23,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     private final String[] pieces;
     private final TokenType[] types;
-    private final Map<String, Integer> idByPiece;
-    private final Map<String, Integer> rankByPair;   // "left right" -> merge rank
+    private final RangeIndex idByPiece;
+    private final PairRanks rankByIds;               // (left id, right id) -> merge rank
+    private final Map<String, Integer> rankByPair;   // "left right" -> merge rank, for sides that are not tokens
     private final BpePreTokenizer pre;
     private final int bos;
     private final int eos;
@@ -46,17 +47,20 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
                           int bos, int eos, boolean addBos) {
         this.pieces = pieces;
         this.types = types;
-        this.idByPiece = HashMap.newHashMap(pieces.length);
-        for (int i = 0; i < pieces.length; i++) {
-            idByPiece.put(pieces[i], i);   // the last of duplicate entries wins, as in llama.cpp
-        }
+        this.idByPiece = new RangeIndex(pieces, true);   // the last of duplicate entries wins, as in llama.cpp
+        this.rankByIds = new PairRanks(merges.size());
         this.rankByPair = HashMap.newHashMap(merges.size());
         for (int r = 0; r < merges.size(); r++) {
             String m = merges.get(r);
-            // split at the first space after the first character (a merge side may itself be a space-like char)
+            // split at the first space after the first character, as llama.cpp does
             int sp = m.indexOf(' ', 1);
             if (sp > 0) {
                 rankByPair.putIfAbsent(m, r);
+                int left = idByPiece.get(m, 0, sp);
+                int right = idByPiece.get(m, sp + 1, m.length() - sp - 1);
+                if (left >= 0 && right >= 0) {
+                    rankByIds.put(left, right, r);
+                }
             }
         }
         this.pre = pre;
@@ -66,8 +70,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         this.splitter = new SpecialTokenSplitter(pieces, types);
         this.byteToken = new int[256];
         for (int b = 0; b < 256; b++) {
-            Integer id = idByPiece.get(String.valueOf(ByteUnicode.charOf(b)));
-            byteToken[b] = id == null ? -1 : id;
+            byteToken[b] = idByPiece.get(String.valueOf(ByteUnicode.charOf(b)));
         }
     }
 
@@ -108,8 +111,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     @Override
     public OptionalInt id(String piece) {
-        Integer id = idByPiece.get(piece);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = idByPiece.get(piece);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     @Override
@@ -144,8 +147,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     /** The tokens of one byte-alphabet word. */
     private int[] bpe(String word) {
         if (pre.ignoreMerges()) {
-            Integer whole = idByPiece.get(word);
-            if (whole != null) {
+            int whole = idByPiece.get(word);
+            if (whole >= 0) {
                 return new int[] {whole};
             }
         }
@@ -153,7 +156,9 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         int[] len = new int[n];
         int[] prev = new int[n];
         int[] next = new int[n];
+        int[] sid = new int[n];   // token id of each symbol's text, -1 if it is not a token
         for (int i = 0; i < n; i++) {
+            sid[i] = idByPiece.get(word, i, 1);
             len[i] = 1;
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
@@ -161,7 +166,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         PriorityQueue<Pair> queue = new PriorityQueue<>(Math.max(n, 1),
                 (a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
         for (int i = 1; i < n; i++) {
-            offer(queue, word, i - 1, i, len);
+            offer(queue, word, i - 1, i, len, sid);
         }
         while (!queue.isEmpty()) {
             Pair p = queue.poll();
@@ -170,24 +175,24 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             }
             len[p.left] += len[p.right];
             len[p.right] = 0;
+            sid[p.left] = idByPiece.get(word, p.left, len[p.left]);
             next[p.left] = next[p.right];
             if (next[p.right] >= 0) {
                 prev[next[p.right]] = p.left;
             }
             if (prev[p.left] >= 0) {
-                offer(queue, word, prev[p.left], p.left, len);
+                offer(queue, word, prev[p.left], p.left, len, sid);
             }
             if (next[p.left] >= 0) {
-                offer(queue, word, p.left, next[p.left], len);
+                offer(queue, word, p.left, next[p.left], len, sid);
             }
         }
         IntList out = new IntList(n);
         for (int s = n == 0 ? -1 : 0; s >= 0; s = next[s]) {
-            String sym = word.substring(s, s + len[s]);
-            Integer id = idByPiece.get(sym);
-            if (id != null) {
-                out.add(id);
+            if (sid[s] >= 0) {
+                out.add(sid[s]);
             } else {
+                String sym = word.substring(s, s + len[s]);
                 // cannot happen with a complete byte alphabet; fall back to single symbols like llama.cpp
                 for (int k = 0; k < sym.length(); k++) {
                     int b = ByteUnicode.byteOf(sym.charAt(k));
@@ -200,10 +205,15 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         return out.toArray();
     }
 
-    private void offer(PriorityQueue<Pair> queue, String word, int l, int r, int[] len) {
-        String key = word.substring(l, l + len[l]) + ' ' + word.substring(r, r + len[r]);
-        Integer rank = rankByPair.get(key);
-        if (rank != null) {
+    private void offer(PriorityQueue<Pair> queue, String word, int l, int r, int[] len, int[] sid) {
+        int rank;
+        if (sid[l] >= 0 && sid[r] >= 0) {
+            rank = rankByIds.get(sid[l], sid[r]);
+        } else {
+            Integer byText = rankByPair.get(word.substring(l, l + len[l]) + ' ' + word.substring(r, r + len[r]));
+            rank = byText == null ? -1 : byText;
+        }
+        if (rank >= 0) {
             queue.add(new Pair(rank, l, r, len[l], len[r]));
         }
     }
