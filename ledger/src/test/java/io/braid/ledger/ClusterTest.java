@@ -46,6 +46,9 @@ class ClusterTest {
             for (int i = 0; i < 10; i++)
                 assertThat(m[0].submitAndWait(Transaction.sign(operator, ++nonce, new byte[0], new Body.Mint(alice.publicKey(), 100))).status())
                         .as("commits with one of three validators down").isEqualTo(TxResult.Status.APPLIED);
+            // a commit is acknowledged by the leader; this member may apply it a moment later
+            long until = System.currentTimeMillis() + 10_000;
+            while (m[0].height() < 15 && System.currentTimeMillis() < until) Thread.sleep(20);
             long height = m[0].height();
             assertThat(height).isEqualTo(15);
             m[2] = Ledger.openMember(dir.resolve("v2"), g, keys.get(2), null, peers, "v2");
