@@ -370,11 +370,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
         return hi < 12 ? 1 : hi < 14 ? 2 : hi == 14 ? 3 : 4;
     }
 
-    static String latin1(byte[] b) {
+    private static String latin1(byte[] b) {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    static String latin1(byte[] b, int off, int len) {
-        return new String(b, off, len, StandardCharsets.ISO_8859_1);
-    }
 }
