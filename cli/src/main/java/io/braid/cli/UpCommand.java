@@ -102,7 +102,6 @@ public final class UpCommand implements Callable<Integer> {
             }
             String modelId = gateway.modelIds().getFirst();
             awaitCoverage(gateway, modelId, children);
-            writeNetworkJson(dataDir, gateway, modelFile, children);
             String url = "http://127.0.0.1:" + gateway.httpPort();
             System.out.println("Braid is up: " + nodes + " node" + (nodes == 1 ? "" : "s") + " serving " + modelId);
             System.out.println("  API      " + url + "/v1   (nodes: " + url + "/v1/nodes, metrics: " + url + "/metrics)");
@@ -114,6 +113,8 @@ public final class UpCommand implements Callable<Integer> {
             System.out.println("    -d '{\"model\":\"" + modelId + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":40}'");
             System.out.println("Ctrl-C stops the network.");
             System.out.flush();
+            // Written last: its appearance tells scripts the network is ready.
+            writeNetworkJson(dataDir, gateway, modelFile, children);
         } catch (RuntimeException | IOException e) {
             System.err.println("braid up: " + e.getMessage());
             return 1; // exit runs the shutdown hook, which stops the children
@@ -260,7 +261,10 @@ public final class UpCommand implements Callable<Integer> {
         /** The last lines of the node's log, to show why it failed. */
         public String logTail() {
             try {
-                List<String> lines = Files.readAllLines(log);
+                // Stack frames say little to a user: keep the messages (exception lines, "Caused by", errors).
+                List<String> lines = Files.readAllLines(log).stream()
+                        .filter(l -> !l.stripLeading().startsWith("at ") && !l.stripLeading().startsWith("..."))
+                        .toList();
                 return lines.isEmpty() ? "" : ":\n  " + String.join("\n  ",
                         lines.subList(Math.max(0, lines.size() - 8), lines.size()));
             } catch (IOException | UncheckedIOException e) {

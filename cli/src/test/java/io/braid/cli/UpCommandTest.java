@@ -67,10 +67,15 @@ class UpCommandTest {
             assertThat(net.path("gateway").path("node_facing").asText()).startsWith("127.0.0.1:");
             String api = net.path("api").asText();
             assertThat(Files.readString(log)).contains("curl " + api.replace("/v1", "") + "/v1/completions");
+            String key = Files.readString(data.resolve("dev-api-key")).trim();
+            assertThat(Files.readString(log)).contains("Authorization: Bearer " + key);
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(data.resolve("dev-api-key")))).isEqualTo("rw-------");
 
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create(api + "/completions"))
                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + key)
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":12,\"temperature\":0}"))
                     .build(), HttpResponse.BodyHandlers.ofString());

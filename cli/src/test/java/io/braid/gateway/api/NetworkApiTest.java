@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -133,6 +135,7 @@ class NetworkApiTest extends ApiContract {
             config = m.config();
         }
         for (int maxTokens : new int[]{5, 17, 40}) {
+            Map<String, Long> servedBefore = tokensServed();
             Http.Response r = payer.post("/v1/completions", completion("Once upon a time", maxTokens));
             assertThat(r.status()).as(r.raw()).isEqualTo(200);
             String receiptId = r.body().path("receipt_id").asText();
@@ -155,6 +158,18 @@ class NetworkApiTest extends ApiContract {
                 total += hop.path("flops").asLong();
             }
             assertThat(layers).isEqualTo(config.layers());
+            // The nodes' own count of rows processed (reported in heartbeats) agrees with what was billed.
+            for (JsonNode hop : receipt.path("route")) {
+                String node = hop.path("node").asText();
+                long expected = hop.path("positions").asLong();
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                long delta;
+                while ((delta = tokensServed().get(node) - servedBefore.get(node)) < expected
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(delta).as("rows node %s processed", node).isEqualTo(expected);
+            }
             JsonNode st = receipt.path("settlement");
             assertThat(st.path("flops").asLong()).isEqualTo(total);
             long charge = st.path("charge").asLong();
@@ -177,6 +192,13 @@ class NetworkApiTest extends ApiContract {
         assertThat(after.path("balance").asLong()).isEqualTo(before - paid);
         assertThat(after.path("escrow").asLong()).isZero();
         assertError(http.get("/v1/receipts/cmpl-unknown"), 404, "receipt_not_found");
+    }
+
+    private Map<String, Long> tokensServed() {
+        Map<String, Long> out = new HashMap<>();
+        http.get("/v1/nodes").body().path("data")
+                .forEach(n -> out.put(n.path("id").asText(), n.path("tokens_served").asLong()));
+        return out;
     }
 
     private JsonNode settledReceipt(String id) throws InterruptedException {
