@@ -24,14 +24,14 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole API contract end to end over a real network: the gateway (cluster core + HTTP) in this JVM and three
+ * The whole API contract end to end over a real network: the gateway (cluster core + HTTP) in this JVM and two
  * {@code braid node} processes on loopback, each hosting a span of stories260K from its own copy of the file.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
 class NetworkApiTest extends ApiContract {
 
-    private static final int NODES = 3;
+    private static final int NODES = 2;
 
     private Gateway gateway;
     private final List<UpCommand.NodeProcess> nodes = new ArrayList<>();
