@@ -70,6 +70,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     data.validationTokens(), data.unigramEntropy());
             System.out.printf("model: dim %d hidden %d layers %d heads %d/%d vocab %d; %d workers x %d steps x %d x %d tokens per run%n",
                     train.dim, train.hidden, train.layers, train.heads, train.kvHeads, train.vocab, workers, steps, batch, seq);
+            System.out.printf("compute per run (forward+backward, docs/flops.md): %.3e FLOPs%n",
+                    (double) io.braid.train.TrainFlops.ofTokens(train.shape(), seq, (long) workers * steps * batch * seq));
             System.out.println(TrainBench.header());
             List<TrainBench.Row> rows = TrainBench.run(c, data, System.out);
             TrainBench.Row sync = rows.getFirst();

@@ -108,8 +108,9 @@ public final class TrainCommand implements Callable<Integer> {
                 r = initial == null ? job.run(spec, options, val, progress) : job.run(spec, initial, options, val, progress);
             }
             Checkpoint.write(out, shape, r.weights(), tok, "braid-diloco");
-            System.out.printf(Locale.ROOT, "wrote %s: validation loss %.4f after %d tokens, %d bytes communicated%n", out,
-                    r.history().getLast().validationLoss(), r.tokens(), r.bytesTotal());
+            System.out.printf(Locale.ROOT, "wrote %s: validation loss %.4f after %d tokens (%.3e training FLOPs), %d bytes communicated%n",
+                    out, r.history().getLast().validationLoss(), r.tokens(), (double) io.braid.train.TrainFlops.ofTokens(shape, seq, r.tokens()),
+                    r.bytesTotal());
             return 0;
         } catch (IllegalArgumentException | ModelFormatException e) {
             System.err.println("braid train: " + e.getMessage());
