@@ -28,14 +28,20 @@ final class FusedKernels {
         long rowBytes = (long) blocks * 34;
         long p0 = r0 * rowBytes, p1 = p0 + rowBytes, p2 = p1 + rowBytes, p3 = p2 + rowBytes;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        // The block body is written out per row: a helper is not always inlined by C2 ("callee is too
+        // large" in some compiles), and a call boxes the vectors (several times slower).
         for (int blk = 0; blk < blocks; blk++, p0 += 34, p1 += 34, p2 += 34, p3 += 34) {
             int j = xOff + blk * 32;
             FloatVector x0 = FloatVector.fromArray(F, x, j);
             FloatVector x1 = FloatVector.fromArray(F, x, j + 16);
-            a0 = q8(seg, p0, x0, x1, a0);
-            a1 = q8(seg, p1, x0, x1, a1);
-            a2 = q8(seg, p2, x0, x1, a2);
-            a3 = q8(seg, p3, x0, x1, a3);
+            float d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, p0));
+            a0 = q(seg, p0 + 18).mul(d).fma(x1, q(seg, p0 + 2).mul(d).fma(x0, a0));
+            d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, p1));
+            a1 = q(seg, p1 + 18).mul(d).fma(x1, q(seg, p1 + 2).mul(d).fma(x0, a1));
+            d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, p2));
+            a2 = q(seg, p2 + 18).mul(d).fma(x1, q(seg, p2 + 2).mul(d).fma(x0, a2));
+            d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, p3));
+            a3 = q(seg, p3 + 18).mul(d).fma(x1, q(seg, p3 + 2).mul(d).fma(x0, a3));
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -43,11 +49,9 @@ final class FusedKernels {
         a3.intoArray(lanes, 48);
     }
 
-    private static FloatVector q8(MemorySegment seg, long p, FloatVector x0, FloatVector x1, FloatVector acc) {
-        float d = Float.float16ToFloat(seg.get(Matrix.LE_SHORT, p));
-        FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B16, seg, p + 2, LE).convertShape(VectorOperators.B2F, F, 0);
-        FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(B16, seg, p + 18, LE).convertShape(VectorOperators.B2F, F, 0);
-        return w1.mul(d).fma(x1, w0.mul(d).fma(x0, acc));
+    /** 16 quant bytes at {@code p} as floats (small enough to be always inlined). */
+    private static FloatVector q(MemorySegment seg, long p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, seg, p, LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     static void q4_0Rows4(MemorySegment seg, int r0, int cols, float[] x, int xOff, float[] lanes) {
