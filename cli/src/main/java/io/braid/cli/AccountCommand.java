@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code braid account}: development accounts and API keys on a local ledger. */
 @Command(name = "account", mixinStandardHelpOptions = true, description = "Create accounts and API keys (local ledger; stop the gateway first).",
-        subcommands = {AccountCommand.Create.class, AccountCommand.Key.class, AccountCommand.Show.class})
+        subcommands = {AccountCommand.Create.class, AccountCommand.Key.class, AccountCommand.Show.class, AccountCommand.StakeCmd.class})
 public final class AccountCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -98,6 +98,44 @@ public final class AccountCommand implements Runnable {
                         LedgerDirs.format(v.stake()), LedgerDirs.format(v.escrow()), v.lastNonce());
                 for (AccountView.Unbonding u : v.unbonding()) System.out.printf("  unbonding %s until height %d%n", LedgerDirs.format(u.amount()), u.releaseHeight());
                 return 0;
+            }
+        }
+    }
+
+    @Command(name = "stake", mixinStandardHelpOptions = true,
+            description = "Stake (or with --unstake start unbonding, or with --withdraw collect matured unbonding) from the account of a key file.")
+    public static final class StakeCmd implements Callable<Integer> {
+        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
+        Path data;
+
+        @Option(names = "--key", required = true, description = "the account's key file (e.g. DATA/ledger/accounts/<account>.key)")
+        Path key;
+
+        @Option(names = "--amount", description = "amount in units, or micro-units with a u suffix")
+        String amount;
+
+        @Option(names = "--unstake", description = "unstake --amount (withdrawable after the unbonding period)")
+        boolean unstake;
+
+        @Option(names = "--withdraw", description = "move matured unbonding back to the balance")
+        boolean withdraw;
+
+        @Override
+        public Integer call() {
+            return LedgerDirs.guard(this::execute);
+        }
+
+        private Integer execute() throws Exception {
+            io.braid.crypto.Identity id = io.braid.crypto.Identity.load(key);
+            io.braid.ledger.Body body;
+            if (withdraw) body = new io.braid.ledger.Body.CompleteUnbonding();
+            else {
+                if (amount == null) throw new IllegalArgumentException("--amount is required to stake or unstake");
+                long micro = LedgerDirs.parseAmount(amount);
+                body = unstake ? new io.braid.ledger.Body.Unstake(micro) : new io.braid.ledger.Body.Stake(micro);
+            }
+            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+                return GovCommand.submit(l, id, body);
             }
         }
     }

@@ -63,6 +63,19 @@ class LedgerCommandsTest {
         var propose = braid("gov", "propose", "--data", data.toString(), "--key", key.toString(), "--set", "marginPpm=50000");
         assertThat(propose.exit()).isEqualTo(1);
         assertThat(propose.err()).contains("only staked accounts may propose");
+        var stake = braid("account", "stake", "--data", data.toString(), "--key", key.toString(), "--amount", "1");
+        assertThat(stake.exit()).as(stake.err()).isZero();
+        var propose2 = braid("gov", "propose", "--data", data.toString(), "--key", key.toString(), "--set", "marginPpm=50000");
+        assertThat(propose2.exit()).as(propose2.err()).isZero();
+        Matcher pid = Pattern.compile("tx ([0-9a-f]{64})").matcher(out(propose2));
+        assertThat(pid.find()).isTrue();
+        var vote = braid("gov", "vote", "--data", data.toString(), "--key", key.toString(), "--proposal", pid.group(1));
+        assertThat(vote.exit()).as(vote.err()).isZero();
+        var listed = braid("gov", "list", "--data", data.toString());
+        assertThat(out(listed)).contains(pid.group(1) + " open").contains("marginPpm, value=50000").contains("yes 1000000");
+        var badSet = braid("gov", "propose", "--data", data.toString(), "--key", key.toString(), "--set", "marginPpm=-3");
+        assertThat(badSet.exit()).isEqualTo(2);
+        assertThat(badSet.err()).contains("parameter marginPpm=-3 outside 0..10000000");
 
         // flip one byte in the middle of the block file: verify fails and names the block
         Path blocks = data.resolve("ledger/blocks.dat");
@@ -75,7 +88,7 @@ class LedgerCommandsTest {
         }
         var broken = braid("ledger", "verify", "--data", data.toString());
         assertThat(broken.exit()).isEqualTo(1);
-        assertThat(broken.err()).contains("FAILED at block 3:");
+        assertThat(broken.err()).contains("FAILED at block 6:");
     }
 
     @Test
