@@ -134,7 +134,7 @@ public final class Billing implements AutoCloseable {
         Transaction t;
         synchronized (signLock) { // nonce order = queue order
             t = Transaction.sign(operator, nonce.incrementAndGet(), new byte[0], body);
-            return ledger.submit(t);
+            return ledger.submitSignedHere(t);
         }
     }
 
