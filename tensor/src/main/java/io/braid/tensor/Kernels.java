@@ -397,6 +397,39 @@ final class Kernels {
         return s;
     }
 
+    /** {@link #dotDeterministic} for {@code count} keys; 8 at a time as independent chains (same bits). */
+    static void dotsDeterministic(float[] q, int qOff, float[] k, int kOff, int stride, int count, int n,
+                                  float[] out, int outOff) {
+        int t = 0;
+        for (; t + 8 <= count; t += 8) {
+            int b = kOff + t * stride;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f, s4 = 0f, s5 = 0f, s6 = 0f, s7 = 0f;
+            for (int j = 0; j < n; j++) {
+                float qj = q[qOff + j];
+                int o = b + j;
+                s0 += qj * k[o];
+                s1 += qj * k[o + stride];
+                s2 += qj * k[o + 2 * stride];
+                s3 += qj * k[o + 3 * stride];
+                s4 += qj * k[o + 4 * stride];
+                s5 += qj * k[o + 5 * stride];
+                s6 += qj * k[o + 6 * stride];
+                s7 += qj * k[o + 7 * stride];
+            }
+            out[outOff + t] = s0;
+            out[outOff + t + 1] = s1;
+            out[outOff + t + 2] = s2;
+            out[outOff + t + 3] = s3;
+            out[outOff + t + 4] = s4;
+            out[outOff + t + 5] = s5;
+            out[outOff + t + 6] = s6;
+            out[outOff + t + 7] = s7;
+        }
+        for (; t < count; t++) {
+            out[outOff + t] = dotDeterministic(q, qOff, k, kOff + t * stride, n);
+        }
+    }
+
     /** The fast dot product: native width, unspecified lane order. */
     static float dotFast(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector s = FloatVector.zero(F);

@@ -209,6 +209,24 @@ class ComputeTest {
     }
 
     @Test
+    void dotsEqualsDotPerKey() {
+        Random rnd = new Random(17);
+        int hs = 48, stride = 3 * hs, count = 19;
+        float[] q = gaussian(rnd, 5 + hs);
+        float[] keys = gaussian(rnd, 7 + count * stride);
+        for (Compute c : new Compute[] {DET[0], FAST}) {
+            float[] out = new float[2 + count];
+            c.dots(q, 5, keys, 7 + hs, stride, count, hs, out, 2);
+            for (int t = 0; t < count; t++) {
+                assertThat(out[2 + t]).as("%s key %d", c.mode(), t).isEqualTo(c.dot(q, 5, keys, 7 + hs + t * stride, hs));
+            }
+        }
+        float[] out = new float[count];
+        DET[0].dots(q, 5, keys, 7 + hs, stride, count, hs, out, 0);
+        assertThat(out[3]).isEqualTo(Reference.dot(q, 5, keys, 7 + hs + 3 * stride, hs));
+    }
+
+    @Test
     void workerFailuresReachTheCaller() {
         Matrix w = random(TensorType.F32, 64, 8, 14);
         assertThatThrownBy(() -> DET[2].matmul(w, new float[8], 1, new float[64 - 1]))
