@@ -90,6 +90,13 @@ public final class Ledger implements AutoCloseable {
                 .orElseThrow(() -> new LedgerException("member id " + self + " is not in the peer list"));
         int colon = me.address().lastIndexOf(':');
         RaftProperties props = properties(dataDir.resolve("raft"), me.address().substring(0, colon), Integer.parseInt(me.address().substring(colon + 1)));
+        if (peers.size() > 1) {
+            // A member's block file can only be rebuilt by replaying log entries (a state snapshot has no blocks), so a
+            // group keeps its whole log and never installs snapshots on lagging members; snapshots still speed restarts.
+            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
+            RaftServerConfigKeys.Log.setPurgeGap(props, Integer.MAX_VALUE);
+            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(props, false);
+        }
         boolean fresh = !Files.exists(dataDir.resolve("raft").resolve(gid.getUuid().toString()));
         this.server = RaftServer.newBuilder().setServerId(selfId).setGroup(group).setStateMachine(replica)
                 .setProperties(props).setOption(fresh ? RaftStorage.StartupOption.FORMAT : RaftStorage.StartupOption.RECOVER).build();
