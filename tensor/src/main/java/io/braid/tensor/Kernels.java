@@ -12,15 +12,18 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matmul kernel and its per-thread scratch space.
- *
- * <p>A thread's rows are processed in blocks of {@link #ROW_BLOCK} rows; for each block the columns are
- * walked in chunks whose activations fit in L2 (usually whole rows). For each tile of 4 rows, the chunk is dequantized once into a small
- * float buffer (exact, so any vector width gives the same floats) and then multiplied with every batch
- * row, 4 rows x 4 batch rows at a time: each dequantized weight vector is reused from registers for 4
- * activation rows and each activation vector for 4 weight rows. Partial sums live in {@code acc} between
- * chunks, 16 lanes per output, so the order of operations per output is exactly the one defined in
- * {@link Reference} whatever the batch, tile or thread split: deterministic mode costs nothing extra here.
+ * The matmul kernels and their per-thread scratch space. Three paths, all giving every output in the order
+ * {@link Reference} defines, whatever the batch, tile or thread split:
+ * <ul>
+ * <li>decode of Q8_0/Q4_0 (batch 1-3, 16-lane machines): {@link FusedKernels}, dequantizing in registers;
+ * <li>the tiled path (16 FMA lanes per output): a thread's rows go in blocks of {@link #ROW_BLOCK} rows; the
+ *     columns in chunks whose activations fit in L2 (usually whole rows). For each tile of 4 rows, the chunk
+ *     is dequantized once into a float buffer (exact, so any vector width gives the same floats) and
+ *     multiplied with the batch 4 x 4 at a time: each weight vector is reused from registers for 4
+ *     activation rows and each activation vector for 4 weight rows. Partial sums live in {@code acc}
+ *     between chunks, 16 lanes per output;
+ * <li>deterministic float matrices: {@link #sequential}, run.c's order with lanes across rows.
+ * </ul>
  *
  * <p>The vector species is a static constant so C2 can intrinsify it. It is the widest of 128/256/512 bits
  * the machine prefers, or the one named by the system property {@code braid.tensor.vectorBits} (tests use
@@ -56,7 +59,9 @@ final class Kernels {
     }
 
     private static VectorSpecies<Float> floatSpecies() {
-        int bits = Integer.getInteger("braid.tensor.vectorBits", Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize()));
+        // Narrower than 128 bits (no SIMD): the 128-bit species still computes correctly, in Java code.
+        int preferred = Math.clamp(FloatVector.SPECIES_PREFERRED.vectorBitSize(), 128, 512);
+        int bits = Integer.getInteger("braid.tensor.vectorBits", preferred);
         return switch (bits) {
             case 128 -> FloatVector.SPECIES_128;
             case 256 -> FloatVector.SPECIES_256;
