@@ -111,8 +111,9 @@ class GenerateCommandTest {
     }
 
     @ParameterizedTest(name = "llama-simple {0}")
-    @CsvSource({"simple_empty_n64, '', 64", "simple_empty_n128, '', 128",
-            "simple_once_upon_a_time_n60, Once upon a time, 64", "simple_once_upon_a_time_n124, Once upon a time, 128"})
+    @CsvSource({"simple_empty_n64, '', 64", "simple_empty_n128, '', 128", "simple_empty_n256, '', 256",
+            "simple_once_upon_a_time_n60, Once upon a time, 64", "simple_once_upon_a_time_n124, Once upon a time, 128",
+            "simple_once_upon_a_time_n252, Once upon a time, 256"})
     void greedyOutputMatchesLlamaCppSimple(String reference, String prompt, int steps) throws Exception {
         // llama-simple prints "<s> " for BOS and counts only generated tokens; our steps include the 4 prompt tokens.
         Run r = generate("gguf", "--prompt", prompt, "--steps", Integer.toString(steps), "-t", "0");
