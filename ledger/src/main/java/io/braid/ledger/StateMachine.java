@@ -121,23 +121,33 @@ public final class StateMachine {
      * state (and applies it), or a one-line reason naming what is wrong (the state is then unusable).
      */
     public String replay(Block b) {
+        return replay(b, b.signatureValid(), null);
+    }
+
+    /**
+     * As {@link #replay(Block)} with signature checks done by the caller (e.g. in parallel across blocks):
+     * {@code blockSignatureOk} for the header signature and {@code txSignatureOk[i]} per transaction (null = check here).
+     */
+    String replay(Block b, boolean blockSignatureOk, boolean[] txSignatureOk) {
         BlockHeader h = b.header();
         if (h.height() != state.height + 1) return "height " + h.height() + " where " + (state.height + 1) + " was expected (a block is missing or out of order)";
         if (!h.prevHash().equals(state.lastBlockHash)) return "previous-hash link broken: header says " + h.prevHash() + ", previous block hash is " + state.lastBlockHash;
         if (!state.genesis.validators().contains(b.signer())) return "signed by " + b.signer() + ", which is not a genesis validator";
-        if (!b.signatureValid()) return "validator signature invalid";
+        if (!blockSignatureOk) return "validator signature invalid";
         if (h.timeMillis() < state.lastTimeMillis) return "time " + h.timeMillis() + " earlier than the previous block's " + state.lastTimeMillis;
         if (h.txCount() != b.txs().size()) return "header says " + h.txCount() + " transactions, block has " + b.txs().size();
         if (b.txs().isEmpty()) return "block has no transactions";
         Hash32 root = Block.txRoot(b.txs());
         if (!root.equals(h.txRoot())) return "Merkle root mismatch: transactions hash to " + root + ", header says " + h.txRoot() + " (altered, dropped or reordered transactions)";
         List<Transaction> txs = b.txs();
-        boolean[] sigOk = new boolean[txs.size()];
         Hash32[] ids = new Hash32[txs.size()];
-        IntStream.range(0, txs.size()).parallel().forEach(i -> {
-            ids[i] = txs.get(i).id();
-            sigOk[i] = txs.get(i).signatureValid();
-        });
+        for (int i = 0; i < ids.length; i++) ids[i] = txs.get(i).id();
+        boolean[] sigOk = txSignatureOk;
+        if (sigOk == null) {
+            boolean[] ok = new boolean[txs.size()];
+            IntStream.range(0, txs.size()).parallel().forEach(i -> ok[i] = txs.get(i).signatureValid());
+            sigOk = ok;
+        }
         Set<Hash32> inThisBlock = new HashSet<>();
         for (int i = 0; i < txs.size(); i++) {
             TxResult r = applyTx(txs.get(i), ids[i], sigOk[i], h.height(), i, inThisBlock);
