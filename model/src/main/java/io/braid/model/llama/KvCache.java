@@ -7,6 +7,7 @@ package io.braid.model.llama;
  */
 public final class KvCache {
 
+    private final int firstLayer;
     private final int layers;
     private final int kvDim;
     private final int capacity;
@@ -14,8 +15,8 @@ public final class KvCache {
     private final float[][] values;
     private int length;
 
-    /** A cache for {@code layers} layers of {@code kvDim} floats per position, holding up to {@code capacity} positions. */
-    public KvCache(int layers, int kvDim, int capacity) {
+    /** A cache for layers [firstLayer, firstLayer+layers) of {@code kvDim} floats per position; see {@link Span#newCache}. */
+    KvCache(int firstLayer, int layers, int kvDim, int capacity) {
         if (layers <= 0 || kvDim <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("KV cache needs positive layers, kvDim and capacity; got "
                     + layers + ", " + kvDim + ", " + capacity);
@@ -23,6 +24,7 @@ public final class KvCache {
         if ((long) kvDim * capacity > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("KV cache of " + capacity + " positions x " + kvDim + " floats is too large for one layer");
         }
+        this.firstLayer = firstLayer;
         this.layers = layers;
         this.kvDim = kvDim;
         this.capacity = capacity;
@@ -61,6 +63,11 @@ public final class KvCache {
             throw new IllegalArgumentException("cannot truncate a KV cache of length " + length + " to " + n);
         }
         length = n;
+    }
+
+    /** Whether this cache was made for layers [from, to) with {@code kvDim}-wide positions. */
+    boolean covers(int from, int to, int kvDim) {
+        return firstLayer == from && layers == to - from && this.kvDim == kvDim;
     }
 
     float[] keys(int layer) {

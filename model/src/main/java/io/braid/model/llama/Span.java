@@ -53,7 +53,7 @@ public final class Span {
             throw new IllegalArgumentException("KV cache length " + maxLength + " exceeds the model's context of "
                     + config.contextLength() + " positions");
         }
-        return new KvCache(to - from, config.kvDim(), maxLength);
+        return new KvCache(from, to - from, config.kvDim(), maxLength);
     }
 
     /** Bytes of weights one token's pass through this span reads (for bandwidth figures). */
@@ -97,7 +97,7 @@ public final class Span {
         Map<KvCache, Integer> next = new IdentityHashMap<>();
         for (int b = 0; b < batch; b++) {
             KvCache c = caches[b];
-            if (c == null || c.layers() != to - from || c.kvDim() != config.kvDim()) {
+            if (c == null || !c.covers(from, to, config.kvDim())) {
                 throw new IllegalArgumentException("row " + b + " has no KV cache of this span (layers "
                         + from + ".." + to + ")");
             }

@@ -165,6 +165,9 @@ class SpanDeterminismTest {
             float[] far = model.embedding().lookup(new int[]{403});
             assertThatThrownBy(() -> span.forward(c, far, 1, new int[]{16}, new KvCache[]{cache}))
                     .isInstanceOf(IllegalArgumentException.class);
+            KvCache other = model.span(2, 4).newCache(16);
+            assertThatThrownBy(() -> model.span(0, 2).forward(c, far, 1, new int[]{0}, new KvCache[]{other}))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KV cache of this span");
             KvCache small = span.newCache(2);
             float[] three = model.embedding().lookup(new int[]{1, 2, 3});
             assertThatThrownBy(() -> span.forward(c, three, 3, new int[]{0, 1, 2}, new KvCache[]{small, small, small}))
