@@ -3,10 +3,16 @@ package io.braid.tensor;
 /**
  * The multi-threaded kernels of the engine: matrix multiplication against a (possibly quantized)
  * {@link Matrix}, and the dot/axpy used by attention. One instance owns a fixed pool of platform threads;
- * calls are serialized (thread-safe, but one matmul at a time). Close it to stop the threads.
+ * matmul calls are serialized (thread-safe, one at a time); dot, dots and axpy use no shared state and may
+ * run concurrently. Close it to stop the threads.
  *
  * <p>In {@link Mode#DETERMINISTIC} every result is bit-identical across runs, thread counts, batch sizes and
- * compositions, and machines: each output is computed in the fixed order documented on {@link Reference}.
+ * compositions, and machines: each output is computed in the fixed order documented on {@link Reference}
+ * (run.c's sequential order for float matrices, 16 FMA lanes and a fixed tree for quantized ones).
+ * {@link Mode#FAST} uses FMA lanes for every type and the machine's own reductions.
+ *
+ * <p>Weight segments are read by the pool's threads: map or allocate them in a shared or global arena
+ * (a confined arena's segment throws {@code WrongThreadException}).
  */
 public final class Compute implements AutoCloseable {
 
