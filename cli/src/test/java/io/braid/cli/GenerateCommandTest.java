@@ -158,6 +158,15 @@ class GenerateCommandTest {
     }
 
     @Test
+    void truncatedCheckpointIsAOneLineError(@TempDir Path dir) throws Exception {
+        byte[] all = Files.readAllBytes(shared("models/stories260K.bin"));
+        Path cut = dir.resolve("cut.bin");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length - 1000));
+        assertOneLineError(braid("generate", "--model", cut.toString(), "--tokenizer",
+                shared("models/tok512.bin").toString(), "--prompt", "hi"), cut.toString());
+    }
+
+    @Test
     void badModeIsAOneLineError() {
         assertOneLineError(generate("gguf", "--mode", "turbo"), "--mode");
     }
