@@ -362,7 +362,8 @@ final class Kernels {
 
     /**
      * binary16 to float with integer ops: shifting the 15 magnitude bits into float position and scaling by
-     * 2^112 is exact for normal and subnormal halves; infinities and NaNs get the float's all-ones exponent.
+     * 2^112 is exact for normal and subnormal halves; infinities and NaNs get the float's all-ones exponent
+     * (checked against Float.float16ToFloat for all 65536 patterns).
      */
     private static void dequantizeF16(MemorySegment seg, long pos, int n, float[] buf, int off) {
         int j = 0;
@@ -373,7 +374,9 @@ final class Kernels {
             IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
             FloatVector f = mag.reinterpretAsFloats().mul(0x1p112f);
             VectorMask<Integer> special = mag.compare(VectorOperators.GE, 0x7C00 << 13);
-            IntVector fb = f.reinterpretAsInts().blend(mag.or(0x7F800000), special).or(sign);
+            VectorMask<Integer> nan = mag.compare(VectorOperators.GT, 0x7C00 << 13);
+            // Like Float.float16ToFloat, NaNs keep their payload and become quiet.
+            IntVector fb = f.reinterpretAsInts().blend(mag.or(0x7F800000), special).blend(mag.or(0x7FC00000), nan).or(sign);
             fb.reinterpretAsFloats().intoArray(buf, off + j);
         }
         for (; j < n; j++) {
