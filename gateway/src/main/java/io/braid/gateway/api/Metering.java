@@ -8,7 +8,7 @@ import io.braid.crypto.Hashes;
 import io.braid.crypto.PublicKey;
 import io.braid.gateway.inference.CompletionResult;
 import io.braid.gateway.inference.FinishReason;
-import io.braid.gateway.inference.NodeSnapshot;
+import io.braid.gateway.inference.RouteHop;
 import io.braid.ledger.Billing;
 import io.braid.ledger.Body;
 import io.braid.ledger.Effect;
@@ -19,7 +19,6 @@ import io.braid.model.llama.LlamaConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -114,25 +113,20 @@ final class Metering {
     }
 
     /**
-     * What each node of the final route computed: its span × the positions the session forwarded. A node that
-     * failed mid-request and was replaced is not paid; its replacement recomputed (replayed) every position.
+     * What each node of the final route computed: the layers it ran for this session × the positions the session
+     * forwarded. A node that failed mid-request and was replaced is not paid; its replacement recomputed
+     * (replayed) every position, so it is paid for all of them.
      */
-    static List<NodeWork> work(LlamaConfig config, CompletionResult result, List<NodeSnapshot> nodes) {
+    static List<NodeWork> work(LlamaConfig config, CompletionResult result) {
         int generated = result.completionTokens();
         // The Generator forwards every prompt position and every generated token except the last one when it
         // stopped on max_tokens or a listener stop (that token was never fed back); an EOS stop forwarded them all.
         int positions = result.promptTokens() + generated
                 - (result.finishReason() == FinishReason.STOP || generated == 0 ? 0 : 1);
-        Map<String, NodeSnapshot> byId = new LinkedHashMap<>();
-        nodes.forEach(n -> byId.put(n.nodeId(), n));
         List<NodeWork> out = new ArrayList<>();
-        for (String id : result.route()) {
-            NodeSnapshot n = byId.get(id);
-            if (n == null || n.fromLayer() < 0) {
-                continue; // gone from the registry: nothing verifiable to pay it for
-            }
-            out.add(new NodeWork(id, PublicKey.ofHex(n.publicKey()), n.fromLayer(), n.toLayer(), positions,
-                    flops(config, n.fromLayer(), n.toLayer(), positions)));
+        for (RouteHop hop : result.hops()) {
+            out.add(new NodeWork(hop.nodeId(), PublicKey.ofHex(hop.publicKey()), hop.fromLayer(), hop.toLayer(),
+                    positions, flops(config, hop.fromLayer(), hop.toLayer(), positions)));
         }
         return out;
     }

@@ -189,7 +189,7 @@ public final class OpenAiApi implements HttpService {
                 Metering m = metering.get();
                 if (outcome.isPresent()) {
                     CompletionResult r = outcome.get().result();
-                    m.settle(hold.get(), model, r, Metering.work(model.config(), r, inference.nodes()));
+                    m.settle(hold.get(), model, r, Metering.work(model.config(), r));
                 } else {
                     m.release(hold.get(), "the request failed while streaming");
                 }

@@ -185,7 +185,8 @@ public final class Cluster implements InferenceService, AutoCloseable {
                 case BOS, EOS -> FinishReason.STOP;
                 case LISTENER -> FinishReason.CANCELLED;
             };
-            return new CompletionResult(sessionId, generated, prompt.length, why, session.routeNodeIds(), session.failovers());
+            return new CompletionResult(sessionId, generated, prompt.length, why, session.routeNodeIds(), session.failovers(),
+                    session.routeHops());
         }
     }
 

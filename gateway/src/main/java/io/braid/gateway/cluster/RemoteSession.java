@@ -73,6 +73,12 @@ final class RemoteSession implements SpanChain, AutoCloseable {
         return route.values().stream().map(h -> h.hop.node().id).toList();
     }
 
+    /** The current route with each hop's layer range (what each node computes for this session). */
+    List<io.braid.gateway.inference.RouteHop> routeHops() {
+        return route.values().stream().map(h -> new io.braid.gateway.inference.RouteHop(h.hop.node().id,
+                h.hop.node().key.hex(), h.hop.from(), h.hop.to())).toList();
+    }
+
     private RowLog log(int boundary) {
         return logs.computeIfAbsent(boundary, b -> new RowLog());
     }
