@@ -77,13 +77,14 @@ public final class Compute implements AutoCloseable {
             throw new IllegalArgumentException("out holds " + out.length + " floats, need " + batch + "x" + rows
                     + " from offset " + outOff);
         }
+        // About 4 chunks per thread, in whole 4-row tiles: enough to balance a late or slow thread.
         int tiles = (rows + Kernels.ROW_TILE - 1) / Kernels.ROW_TILE;
-        pool.run((part, parts) -> {
-            int from = Math.min(rows, (int) ((long) tiles * part / parts) * Kernels.ROW_TILE);
-            int to = Math.min(rows, (int) ((long) tiles * (part + 1) / parts) * Kernels.ROW_TILE);
-            if (from < to) {
-                kernels[part].matmul(w, x, xOff, batch, out, outOff, from, to);
-            }
+        int chunkTiles = Math.max(1, tiles / (threads * 4));
+        int chunks = (tiles + chunkTiles - 1) / chunkTiles;
+        pool.run(chunks, (participant, chunk) -> {
+            int from = chunk * chunkTiles * Kernels.ROW_TILE;
+            int to = Math.min(rows, from + chunkTiles * Kernels.ROW_TILE);
+            kernels[participant].matmul(w, x, xOff, batch, out, outOff, from, to);
         });
     }
 
@@ -117,16 +118,14 @@ public final class Compute implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task.accept(i)} for every i in [0, n) on this instance's threads (i goes to thread i mod threads).
-     * For independent work such as attention heads: each i must write only its own outputs, so results do not
-     * depend on the thread count. (Added by the engine engineer for head-parallel attention.)
+     * Runs {@code task.accept(i)} for every i in [0, n) on this instance's threads (each i on one thread,
+     * whichever claims it first). For independent work such as attention heads: each i must write only its
+     * own outputs, so results do not depend on the thread count; a task must not call {@link #matmul} or
+     * {@code parallelFor} (calls on one instance are serialized). (Added by the engine engineer for
+     * head-parallel attention.)
      */
     public void parallelFor(int n, java.util.function.IntConsumer task) {
-        pool.run((part, parts) -> {
-            for (int i = part; i < n; i += parts) {
-                task.accept(i);
-            }
-        });
+        pool.run(n, (participant, i) -> task.accept(i));
     }
 
     @Override

@@ -4,83 +4,102 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of platform threads that run one job at a time, split into {@code parts} pieces; the
- * caller runs piece 0 itself. Workers spin briefly before parking because a decode step issues hundreds
- * of short matmuls per token and waking a parked thread costs tens of microseconds.
+ * A fixed team of platform threads that share the chunks of one job at a time with the caller. Chunks are
+ * claimed from a counter, so a worker the OS has not scheduled yet (a busy machine, several nodes on one
+ * host) never holds the caller up: the caller takes its chunks, and waits only for chunks already started.
+ * Workers spin briefly before parking because a decode step issues hundreds of short matmuls and waking a
+ * parked thread costs tens of microseconds.
  */
 final class WorkerPool implements AutoCloseable {
-    /** One piece of a parallel job. */
+    /** Work on one chunk; {@code participant} (0 = caller) selects per-thread scratch space. */
     interface Job {
-        void run(int part, int parts);
+        void run(int participant, int chunk);
+    }
+
+    /** One call's shared state: its own object, so a late worker can never claim chunks of a later call. */
+    private static final class Call {
+        final Job job;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile Throwable failure;
+
+        Call(Job job, int chunks) {
+            this.job = job;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none are left. */
+        void work(int participant) {
+            while (true) {
+                inFlight.incrementAndGet();
+                int c = next.getAndIncrement();
+                if (c >= chunks) {
+                    inFlight.decrementAndGet();
+                    return;
+                }
+                try {
+                    job.run(participant, c);
+                } catch (Throwable t) {
+                    failure = t;
+                    next.set(chunks); // stop the others early
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+        }
     }
 
     private static final long SPIN_NANOS = 200_000;
 
     private final Thread[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile Job job;
+    private volatile Call call;
     private volatile int generation;
     private volatile boolean closed;
-    private volatile Thread caller;
-    private volatile Throwable failure;
 
     WorkerPool(int threads) {
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            int part = i + 1;
-            workers[i] = Thread.ofPlatform().daemon().name("braid-compute-" + part).unstarted(() -> loop(part));
+            int participant = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("braid-compute-" + participant)
+                    .unstarted(() -> loop(participant));
             workers[i].start();
         }
     }
 
-    int parts() {
+    int participants() {
         return workers.length + 1;
     }
 
-    /** Runs {@code j} on all parts and returns when every part is done; rethrows a worker's failure. */
-    synchronized void run(Job j) {
-        int parts = parts();
-        if (parts == 1) {
-            j.run(0, 1);
-            return;
-        }
-        failure = null;
-        caller = Thread.currentThread();
-        pending.set(parts - 1);
-        job = j;
-        generation++;
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
-        }
-        Throwable mine = null;
-        try {
-            j.run(0, parts);
-        } catch (Throwable t) {
-            mine = t;
-        }
-        long start = System.nanoTime();
-        while (pending.get() != 0) {
-            if (System.nanoTime() - start < SPIN_NANOS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, 100_000);
+    /** Runs chunks {@code 0..chunks-1} of {@code job} and returns when all are done; rethrows a failure. */
+    synchronized void run(int chunks, Job job) {
+        Call c = new Call(job, chunks);
+        if (workers.length > 0 && chunks > 1) {
+            call = c;
+            generation++;
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
             }
         }
-        job = null;
-        Throwable theirs = failure;
-        if (mine != null || theirs != null) {
-            Throwable t = mine != null ? mine : theirs;
-            if (t instanceof RuntimeException re) {
-                throw re;
-            }
-            if (t instanceof Error e) {
-                throw e;
-            }
+        c.work(0);
+        // Every chunk is claimed; wait only for those still running on workers (short, so spin).
+        while (c.inFlight.get() != 0) {
+            Thread.onSpinWait();
+        }
+        call = null;
+        Throwable t = c.failure;
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
             throw new IllegalStateException(t);
         }
     }
 
-    private void loop(int part) {
+    private void loop(int participant) {
         int seen = 0;
         while (true) {
             long start = System.nanoTime();
@@ -95,14 +114,9 @@ final class WorkerPool implements AutoCloseable {
                 return;
             }
             seen = generation;
-            Job j = job;
-            try {
-                j.run(part, parts());
-            } catch (Throwable t) {
-                failure = t;
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
+            Call c = call;
+            if (c != null) {
+                c.work(participant);
             }
         }
     }

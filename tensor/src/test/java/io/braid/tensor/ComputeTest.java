@@ -227,6 +227,25 @@ class ComputeTest {
     }
 
     @Test
+    void parallelForRunsEachIndexOnceAndReportsFailures() {
+        for (Compute c : DET) {
+            java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(37);
+            c.parallelFor(37, seen::incrementAndGet);
+            for (int i = 0; i < 37; i++) {
+                assertThat(seen.get(i)).as("index %d with %d threads", i, c.threads()).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> c.parallelFor(20, i -> {
+                if (i == 13) {
+                    throw new IllegalStateException("task 13 failed");
+                }
+            })).isInstanceOf(IllegalStateException.class).hasMessage("task 13 failed");
+            c.parallelFor(0, i -> {
+                throw new AssertionError("no index to run");
+            });
+        }
+    }
+
+    @Test
     void workerFailuresReachTheCaller() {
         Matrix w = random(TensorType.F32, 64, 8, 14);
         assertThatThrownBy(() -> DET[2].matmul(w, new float[8], 1, new float[64 - 1]))
