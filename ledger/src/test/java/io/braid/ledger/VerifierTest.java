@@ -135,6 +135,17 @@ class VerifierTest {
     }
 
     @Test
+    void incompleteLastRecordIsReportedButNotPartOfTheChain() throws IOException {
+        byte[] file = Files.readAllBytes(dir.resolve("blocks.dat"));
+        byte[] torn = java.util.Arrays.copyOf(file, file.length - 10);
+        Files.write(dir.resolve("blocks.dat"), torn);
+        Verifier.Report r = Verifier.verify(dir);
+        assertThat(r.ok()).as(r.message()).isTrue();
+        assertThat(r.blocks()).isEqualTo(4);
+        assertThat(r.message()).contains("ignored an incomplete record after block 4");
+    }
+
+    @Test
     void missingFilesAreNamed() throws IOException {
         Files.delete(dir.resolve("blocks.dat"));
         assertThat(Verifier.verify(dir).message()).contains("blocks.dat: no block file");
