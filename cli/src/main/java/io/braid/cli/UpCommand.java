@@ -104,6 +104,12 @@ public final class UpCommand implements Callable<Integer> {
             awaitCoverage(gateway, modelId, children);
             String url = "http://127.0.0.1:" + gateway.httpPort();
             System.out.println("Braid is up: " + nodes + " node" + (nodes == 1 ? "" : "s") + " serving " + modelId);
+            for (var n : gateway.inference().nodes()) {
+                if (n.fromLayer() >= 0) {
+                    System.out.println("  node     " + n.nodeId() + " at " + n.address() + ": layers [" + n.fromLayer()
+                            + ", " + n.toLayer() + ") of " + n.modelId() + " (" + n.state() + ")");
+                }
+            }
             System.out.println("  API      " + url + "/v1   (nodes: " + url + "/v1/nodes, metrics: " + url + "/metrics)");
             System.out.println("  network  " + dataDir.resolve("network.json"));
             System.out.println("  API key  " + dataDir.resolve("dev-api-key") + " (a funded development account)");
