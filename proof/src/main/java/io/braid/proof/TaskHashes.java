@@ -17,18 +17,14 @@ public final class TaskHashes {
     /** SHA-256 of {@code x[off..off+n)} as little-endian float32 bytes. */
     public static Hash32 floats(float[] x, int off, int n) {
         MessageDigest md = Hashes.newSha256();
-        byte[] buf = new byte[Math.min(n, 4096) * 4];
-        for (int i = 0; i < n; ) {
-            int m = Math.min(n - i, buf.length / 4);
-            for (int j = 0; j < m; j++) {
-                int bits = Float.floatToRawIntBits(x[off + i + j]);
-                buf[4 * j] = (byte) bits;
-                buf[4 * j + 1] = (byte) (bits >>> 8);
-                buf[4 * j + 2] = (byte) (bits >>> 16);
-                buf[4 * j + 3] = (byte) (bits >>> 24);
-            }
-            md.update(buf, 0, m * 4);
-            i += m;
+        int chunk = Math.min(n, 8192);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(chunk * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.FloatBuffer fb = buf.asFloatBuffer();
+        for (int i = 0; i < n; i += chunk) {
+            int m = Math.min(chunk, n - i);
+            fb.clear();
+            fb.put(x, off + i, m);
+            md.update(buf.array(), 0, m * 4);
         }
         return new Hash32(md.digest());
     }
