@@ -5,6 +5,8 @@ import io.braid.tensor.codec.ActivationCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
+import io.braid.crypto.PublicKey;
 
 /**
  * How the gateway's cluster core runs.
@@ -23,35 +25,49 @@ import java.util.List;
  *     {@link io.braid.gateway.inference.NoCapacityException}
  * @param threads threads for the gateway's embedding/head compute
  * @param mode kernel mode for the head
+ * @param targetReplicas replicas of every layer placement aims for (spans are sized for it)
+ * @param eligible which node keys may get a span (e.g. only those with a stake on the ledger);
+ *     others stay registered on standby and are re-checked at every heartbeat
  */
 public record ClusterConfig(String host, int nodePort, List<Path> models, ActivationCodec codec, Duration heartbeat,
                             Duration nodeTimeout, Duration stepDeadline, Duration perRowDeadline,
-                            Duration noCapacityDeadline, int threads, Compute.Mode mode) {
+                            Duration noCapacityDeadline, int threads, Compute.Mode mode, int targetReplicas,
+                            Predicate<PublicKey> eligible) {
     public ClusterConfig {
         models = List.copyOf(models);
         if (models.isEmpty()) throw new IllegalArgumentException("the gateway needs at least one --model file");
+        if (targetReplicas < 1) throw new IllegalArgumentException("targetReplicas must be >= 1, got " + targetReplicas);
     }
 
     /** Defaults: loopback, fp32, 1 s heartbeats, 5 s node timeout, 10 s step deadline, 15 s capacity deadline. */
     public static ClusterConfig defaults(int nodePort, List<Path> models) {
         return new ClusterConfig("127.0.0.1", nodePort, models, ActivationCodec.FP32, Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofSeconds(15),
-                Math.max(1, Runtime.getRuntime().availableProcessors()), Compute.Mode.DETERMINISTIC);
+                Math.max(1, Runtime.getRuntime().availableProcessors()), Compute.Mode.DETERMINISTIC, 2, key -> true);
     }
 
     public ClusterConfig withHost(String h) {
-        return new ClusterConfig(h, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode);
+        return new ClusterConfig(h, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode, targetReplicas, eligible);
     }
 
     public ClusterConfig withCodec(ActivationCodec c) {
-        return new ClusterConfig(host, nodePort, models, c, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode);
+        return new ClusterConfig(host, nodePort, models, c, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode, targetReplicas, eligible);
     }
 
     public ClusterConfig withTimeouts(Duration heartbeat, Duration nodeTimeout, Duration stepDeadline, Duration noCapacityDeadline) {
-        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode);
+        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode, targetReplicas, eligible);
+    }
+
+    /** Only nodes whose key passes {@code p} get spans (the gateway passes its billing eligibility check). */
+    public ClusterConfig withEligibility(Predicate<PublicKey> p) {
+        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode, targetReplicas, p);
+    }
+
+    public ClusterConfig withTargetReplicas(int r) {
+        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, threads, mode, r, eligible);
     }
 
     public ClusterConfig withThreads(int t) {
-        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, t, mode);
+        return new ClusterConfig(host, nodePort, models, codec, heartbeat, nodeTimeout, stepDeadline, perRowDeadline, noCapacityDeadline, t, mode, targetReplicas, eligible);
     }
 }

@@ -20,6 +20,7 @@ final class NodeRecord {
     final ManagedChannel channel;
     final java.util.Set<String> models;
     volatile State state = State.LOADING;
+    volatile String model;            // the model whose layout the node is part of (null: standby)
     volatile SpanAssignment assigned;
     volatile SpanAssignment loaded;
     volatile Heartbeat last = Heartbeat.getDefaultInstance();

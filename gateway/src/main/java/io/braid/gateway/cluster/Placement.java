@@ -66,6 +66,63 @@ public final class Placement {
         return new Range(best, best + k);
     }
 
+    /** A node of the layout: its measured throughput and the most layers it will hold (0 = all). */
+    public record Member(double throughput, int maxLayers) {}
+
+    /**
+     * Throughput relative to the median, in powers of two, and 1 for every node within 3x of the
+     * median: coarse on purpose, so measurement noise (a busy machine easily measures 2x apart) neither
+     * reshapes spans nor reorders equal nodes; a genuinely 4x faster node holds 4x the layers.
+     */
+    static double[] weights(List<Member> members) {
+        double[] t = members.stream().mapToDouble(Member::throughput).sorted().toArray();
+        double median = t.length == 0 ? 1 : t[t.length / 2];
+        double[] w = new double[members.size()];
+        for (int i = 0; i < w.length; i++) {
+            double r = median > 0 && members.get(i).throughput() > 0 ? members.get(i).throughput() / median : 1;
+            w[i] = r >= 1.0 / 3 && r <= 3 ? 1 : Math.pow(2, Math.max(-3, Math.min(3, Math.round(Math.log(r) / Math.log(2)))));
+        }
+        return w;
+    }
+
+    /**
+     * The spans of all nodes of a model, in join order: node i gets
+     * {@code ceil(replicas * layers * w_i / sum(w))} layers (at least 1, at most its limit) — so with
+     * {@code replicas = 2} every layer gets about two replicas, a faster node holds proportionally
+     * more layers, and one node alone holds the whole model — each placed by {@link #place} on the
+     * weakest window given the nodes before it.
+     */
+    public static List<Range> layout(int layers, int replicas, List<Member> members) {
+        double[] w = weights(members);
+        double total = java.util.Arrays.stream(w).sum();
+        int n = members.size();
+        int[] cap = new int[n], len = new int[n];
+        long sum = 0, capSum = 0;
+        for (int i = 0; i < n; i++) {
+            cap[i] = members.get(i).maxLayers() <= 0 ? layers : Math.min(layers, members.get(i).maxLayers());
+            len[i] = Math.max(1, Math.min(cap[i], (int) Math.ceil(replicas * layers * w[i] / total - 1e-9)));
+            sum += len[i];
+            capSum += cap[i];
+        }
+        // Never leave layers uncovered for the sake of proportions: grow the spans (fastest per layer
+        // first) until they add up to the model, when the nodes' limits allow it.
+        while (sum < Math.min(layers, capSum)) {
+            int pick = -1;
+            for (int i = 0; i < n; i++)
+                if (len[i] < cap[i] && (pick < 0 || w[i] / len[i] > w[pick] / len[pick])) pick = i;
+            len[pick]++;
+            sum++;
+        }
+        List<Covering> placed = new java.util.ArrayList<>();
+        List<Range> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Range r = place(layers, len[i], placed);
+            placed.add(new Covering(r.from(), r.to(), w[i]));
+            out.add(r);
+        }
+        return out;
+    }
+
     /** Replicas of the least-replicated layer (0 = some layer is uncovered). */
     public static int minReplicas(int layers, List<Range> spans) {
         int[] n = new int[layers];

@@ -78,7 +78,8 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
                     NettyChannelBuilder.forTarget(hello.getAddress()).usePlaintext().maxInboundMessageSize(256 << 20).build(),
                     clock.millis());
             nodes.put(key, rec);
-            a = assign(rec);
+            join(rec, true);
+            a = rec.assigned;
         }
         log.printf("gateway: node %s registered from %s (%.2f GFLOP/s, models %s) -> %s%n", rec.id, rec.address,
                 rec.capacity.getFlops() / 1e9, held, a == null ? "standby" : a.getModelId() + " [" + a.getFromLayer() + "," + a.getToLayer() + ")");
@@ -109,10 +110,13 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
             rec.last = hb;
             rec.lastSeenMillis = clock.millis();
             rec.loaded = hb.hasLoaded() ? hb.getLoaded() : null;
-            if (hb.getState() == NodeState.DRAINING) rec.state = NodeRecord.State.DRAINING;
+            if (hb.getState() == NodeState.DRAINING && rec.state != NodeRecord.State.DRAINING) {
+                rec.state = NodeRecord.State.DRAINING;
+                leave(rec);
+            } else if (hb.getState() == NodeState.DRAINING) rec.state = NodeRecord.State.DRAINING;
             else if (rec.loaded != null && sameSpan(rec.loaded, rec.assigned)) rec.state = NodeRecord.State.READY;
             else rec.state = rec.loaded != null ? NodeRecord.State.READY : NodeRecord.State.LOADING;
-            if (rec.assigned == null && rec.state != NodeRecord.State.DRAINING) rec.assigned = assign(rec);
+            if (rec.model == null && rec.state != NodeRecord.State.DRAINING) join(rec, false);
             a = rec.assigned;
             notifyAll();
         }
@@ -130,7 +134,6 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
             if (rec != null) {
                 synchronized (this) {
                     kill(rec, "deregistered: " + g.getReason());
-                    rebalance();
                 }
             }
             out.onNext(Ack.newBuilder().setOk(true).build());
@@ -159,74 +162,73 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
         return (n.capacity.getFlops() > 0 ? n.capacity.getFlops() : 1e9) / m.flopsPerLayerRow();
     }
 
-    private List<Placement.Covering> coverings(String modelId, NodeRecord except) {
-        List<Placement.Covering> out = new ArrayList<>();
-        ModelShape m = models.get(modelId);
-        for (NodeRecord n : nodes.values()) {
-            if (n == except || n.state == NodeRecord.State.DEAD || n.state == NodeRecord.State.DRAINING) continue;
-            SpanAssignment a = n.assigned;
-            if (a != null && a.getModelId().equals(modelId)) out.add(new Placement.Covering(a.getFromLayer(), a.getToLayer(), throughput(n, m)));
-        }
+    /** Live members of a model's layout, in registration order. */
+    private List<NodeRecord> members(String modelId) {
+        List<NodeRecord> out = new ArrayList<>();
+        for (NodeRecord n : nodes.values())
+            if (modelId.equals(n.model) && n.state != NodeRecord.State.DEAD && n.state != NodeRecord.State.DRAINING) out.add(n);
         return out;
     }
 
-    /** Picks the model whose weakest layer is weakest among those the node holds, and the span on it. */
-    private SpanAssignment assign(NodeRecord n) {
+    /**
+     * Adds an eligible node to the layout of the model (among those it holds) with the fewest replicas
+     * of its weakest layer, then re-lays that model out.
+     */
+    private void join(NodeRecord n, boolean announce) {
+        if (!config.eligible().test(n.key)) {
+            if (announce) log.printf("gateway: node %s is not eligible for a span yet (no stake?); standing by%n", n.id);
+            return;
+        }
         ModelShape best = null;
-        double bestMin = Double.MAX_VALUE;
+        int bestMin = Integer.MAX_VALUE;
         for (String id : n.models) {
             ModelShape m = models.get(id);
-            double min = java.util.Arrays.stream(Placement.coverage(m.layers(), coverings(id, n))).min().orElse(0);
+            List<Placement.Range> spans = new ArrayList<>();
+            for (NodeRecord o : members(id)) if (o.assigned != null) spans.add(new Placement.Range(o.assigned.getFromLayer(), o.assigned.getToLayer()));
+            int min = Placement.minReplicas(m.layers(), spans);
             if (min < bestMin) {
                 bestMin = min;
                 best = m;
             }
         }
-        if (best == null) return null;
-        Placement.Range r = Placement.place(best.layers(), n.maxLayers, coverings(best.id(), n));
-        SpanAssignment a = SpanAssignment.newBuilder().setModelId(best.id()).setFromLayer(r.from()).setToLayer(r.to())
-                .setEpoch(++epoch).build();
-        n.assigned = a;
-        return a;
+        if (best == null) return;
+        n.model = best.id();
+        relayout(best);
+    }
+
+    /** A node left the layout (dead, draining, deregistered): re-lay its model out among the rest. */
+    private void leave(NodeRecord n) {
+        String m = n.model;
+        if (m != null) relayout(models.get(m));
     }
 
     /**
-     * After a node leaves: if a layer of a model is now uncovered, move one node whose layers all keep
-     * another replica (and that serves no session) onto the gap. Hysteresis: only an uncovered layer
-     * triggers a move, never a mere imbalance, and a node is never moved away from live sessions.
+     * Recomputes the model's spans for its current members ({@link Placement#layout}) and hands out
+     * the ones that changed. Hysteresis: layouts change only when membership changes (never on load
+     * noise: throughput is bucketed in powers of two), and a node moves only once its open sessions
+     * have finished (the node defers the switch), so no session is ever cut by a rebalance.
      */
-    private void rebalance() {
-        for (ModelShape m : models.values()) {
-            double[] c = Placement.coverage(m.layers(), coverings(m.id(), null));
-            boolean gap = java.util.Arrays.stream(c).anyMatch(v -> v == 0);
-            if (!gap) continue;
-            for (NodeRecord n : nodes.values()) {
-                if (n.state != NodeRecord.State.READY || !n.models.contains(m.id()) || n.last.getActiveSessions() > 0) continue;
-                SpanAssignment a = n.assigned;
-                if (a != null && a.getModelId().equals(m.id())) {
-                    double[] without = Placement.coverage(m.layers(), coverings(m.id(), n));
-                    boolean needed = false;
-                    for (int l = a.getFromLayer(); l < a.getToLayer(); l++) needed |= without[l] == 0 && c[l] > 0;
-                    if (needed) continue;
-                }
-                SpanAssignment fresh = assign(n);
-                log.printf("gateway: rebalance: node %s moves to %s [%d,%d) to cover a gap%n", n.id, fresh.getModelId(),
-                        fresh.getFromLayer(), fresh.getToLayer());
-                break;
-            }
+    private void relayout(ModelShape m) {
+        List<NodeRecord> ms = members(m.id());
+        List<Placement.Member> spec = new ArrayList<>();
+        for (NodeRecord n : ms) spec.add(new Placement.Member(throughput(n, m), n.maxLayers));
+        List<Placement.Range> ranges = Placement.layout(m.layers(), config.targetReplicas(), spec);
+        for (int i = 0; i < ms.size(); i++) {
+            NodeRecord n = ms.get(i);
+            Placement.Range r = ranges.get(i);
+            SpanAssignment a = n.assigned;
+            if (a != null && a.getModelId().equals(m.id()) && a.getFromLayer() == r.from() && a.getToLayer() == r.to()) continue;
+            n.assigned = SpanAssignment.newBuilder().setModelId(m.id()).setFromLayer(r.from()).setToLayer(r.to()).setEpoch(++epoch).build();
+            if (a != null) log.printf("gateway: node %s moves from [%d,%d) to [%d,%d) of %s%n", n.id, a.getFromLayer(), a.getToLayer(), r.from(), r.to(), m.id());
         }
     }
 
     /** Marks nodes silent past the timeout dead. Called periodically. */
     synchronized void sweep() {
         long now = clock.millis();
-        boolean changed = false;
-        for (NodeRecord n : nodes.values())
-            if (n.state != NodeRecord.State.DEAD && now - n.lastSeenMillis > config.nodeTimeout().toMillis()) {
+        for (NodeRecord n : List.copyOf(nodes.values()))
+            if (n.state != NodeRecord.State.DEAD && now - n.lastSeenMillis > config.nodeTimeout().toMillis())
                 kill(n, "no heartbeat for " + (now - n.lastSeenMillis) + " ms");
-                changed = true;
-            }
-        if (changed) rebalance();
         nodes.values().removeIf(n -> n.state == NodeRecord.State.DEAD && now - n.lastSeenMillis > 300_000);
     }
 
@@ -235,6 +237,7 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
         n.state = NodeRecord.State.DEAD;
         n.channel.shutdownNow();
         log.printf("gateway: node %s is gone (%s)%n", n.id, why);
+        leave(n);
         notifyAll();
     }
 

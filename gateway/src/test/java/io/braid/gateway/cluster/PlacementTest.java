@@ -56,6 +56,38 @@ class PlacementTest {
         assertThat(five.get(4)).isEqualTo(new Placement.Range(0, 2));
     }
 
+    private static List<Placement.Range> layout(int layers, double... throughputs) {
+        List<Placement.Member> ms = new ArrayList<>();
+        for (double t : throughputs) ms.add(new Placement.Member(t, 0));
+        return Placement.layout(layers, 2, ms);
+    }
+
+    @Test
+    void layoutShardsForTwoReplicasSizedByThroughput() {
+        assertThat(layout(5, 1)).containsExactly(new Placement.Range(0, 5));
+        assertThat(layout(5, 1, 1)).containsExactly(new Placement.Range(0, 5), new Placement.Range(0, 5));
+        // three equal nodes on 5 layers: spans of 4 (ceil(2*5/3)), a pipeline through different nodes
+        assertThat(layout(5, 1, 1.2, 0.9)).containsExactly(new Placement.Range(0, 4), new Placement.Range(1, 5), new Placement.Range(0, 4));
+        List<Placement.Range> four = layout(22, 1, 1, 1, 1);
+        assertThat(four).containsExactly(new Placement.Range(0, 11), new Placement.Range(11, 22), new Placement.Range(0, 11), new Placement.Range(11, 22));
+        // a node measured 4x faster than the median takes proportionally more layers
+        List<Placement.Range> uneven = layout(22, 1, 4, 1, 2.5, 0.4); // 2.5x and 0.4x are noise; 4x is not
+        assertThat(uneven.get(1).length()).isEqualTo(22);
+        assertThat(uneven.get(0).length()).isEqualTo(6); // ceil(2 * 22 * 1 / 8)
+        for (int n = 1; n <= 9; n++) {
+            double[] tp = new double[n];
+            java.util.Arrays.fill(tp, 1);
+            // contiguous spans tile exactly twice for 2 and 4 nodes; other counts cover every layer at least once
+            assertThat(Placement.minReplicas(22, layout(22, tp))).as("%d nodes", n).isGreaterThanOrEqualTo(n == 2 || n == 4 ? 2 : 1);
+        }
+        // a node measured far slower still leaves nothing uncovered: the spans grow to add up to the model
+        assertThat(Placement.layout(5, 2, List.of(new Placement.Member(0.03, 3), new Placement.Member(1.1, 2))))
+                .containsExactly(new Placement.Range(0, 3), new Placement.Range(3, 5));
+        // memory limits cap the sizes; noise within 3x does not change anything
+        assertThat(Placement.layout(5, 2, List.of(new Placement.Member(1, 3), new Placement.Member(1.3, 2))))
+                .containsExactly(new Placement.Range(0, 3), new Placement.Range(3, 5));
+    }
+
     @Test
     void coverageSumsThroughputPerLayer() {
         double[] c = Placement.coverage(4, List.of(new Placement.Covering(0, 2, 1.5), new Placement.Covering(1, 4, 2)));
