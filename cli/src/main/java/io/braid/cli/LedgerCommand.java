@@ -67,6 +67,12 @@ public final class LedgerCommand implements Runnable {
         @Parameters(paramLabel = "FILE", description = "proof bundle JSON")
         Path file;
 
+        @Option(names = "--validator", description = "a validator key (hex) you trust; repeatable. If given, the header must be signed by one of them")
+        java.util.List<String> trusted = new java.util.ArrayList<>();
+
+        @Option(names = "--genesis", description = "the genesis hash (hex) of the chain you trust; if given, the bundle must name it")
+        String genesisHash;
+
         @Override
         public Integer call() {
 
@@ -84,12 +90,17 @@ public final class LedgerCommand implements Runnable {
                 return 2;
             }
             String why = p.verify();
+            if (why == null && !trusted.isEmpty() && trusted.stream().noneMatch(k -> k.strip().equalsIgnoreCase(p.signer())))
+                why = "header signed by " + p.signer() + ", which is not one of the --validator keys you trust";
+            if (why == null && genesisHash != null && !genesisHash.strip().equalsIgnoreCase(p.genesisHash()))
+                why = "bundle is for chain " + p.genesisHash() + ", not the --genesis you trust";
             if (why != null) {
                 System.err.println(file + ": INVALID: " + why);
                 return 1;
             }
             System.out.printf("%s: VALID%n  tx %s is leaf %d of %d in block %d (%s)%n  header signed by validator %s%n  chain genesis %s%n",
                     file, p.txId(), p.index(), p.txCount(), p.height(), p.blockHash(), p.signer(), p.genesisHash());
+            if (trusted.isEmpty()) System.out.println("  note: pass --validator KEY (and --genesis HASH) to also require a validator you trust");
             return 0;
         }
     }

@@ -46,6 +46,13 @@ class LedgerCommandsTest {
         var ok = braid("ledger", "check-proof", proof.toString());
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(out(ok)).contains("VALID").contains("tx " + tx.group(1));
+        String validator = Files.readString(data.resolve("ledger/validator.key")).lines().filter(l -> l.startsWith("public="))
+                .findFirst().orElseThrow().substring(7);
+        var trusted = braid("ledger", "check-proof", proof.toString(), "--validator", validator);
+        assertThat(trusted.exit()).as(trusted.err()).isZero();
+        var stranger = braid("ledger", "check-proof", proof.toString(), "--validator", "00".repeat(32));
+        assertThat(stranger.exit()).isEqualTo(1);
+        assertThat(stranger.err()).contains("not one of the --validator keys you trust");
         String json = Files.readString(proof);
         Files.writeString(proof, json.replaceFirst("\"index\" : \\d+", "\"index\" : 1"));
         var bad = braid("ledger", "check-proof", proof.toString());
