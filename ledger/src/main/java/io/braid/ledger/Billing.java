@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Billing implements AutoCloseable {
     /** Most items in one batched transaction (keeps a proposal well under the Raft message limit). */
-    static final int MAX_ITEMS_PER_TX = 20_000;
+    static final int MAX_ITEMS_PER_TX = 10_000;
     /** Spending cap a dev account gives the gateway operator when created here. */
     public static final long DEV_AUTHORIZATION_CAP = Long.MAX_VALUE / 4;
 

@@ -47,6 +47,8 @@ import org.apache.ratis.util.TimeDuration;
 public final class Ledger implements AutoCloseable {
     /** Largest number of transactions in one proposal. */
     static final int MAX_BATCH_TXS = 8192;
+    /** Largest sum of transaction bytes in one proposal (a single larger transaction goes alone). */
+    static final long MAX_PROPOSAL_BYTES = 2 << 20;
     /** Proposals in flight at once. */
     static final int PIPELINE = 4;
 
@@ -264,7 +266,17 @@ public final class Ledger implements AutoCloseable {
                 window.acquire();
                 List<Pending> batch = new ArrayList<>();
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH_TXS - 1);
+                // Bound the proposal by bytes as well as count: the reply (results with effects) is several times larger
+                // than the transactions and must stay under the Raft message limit.
+                long bytes = first.tx().encodedShared().length;
+                Pending next;
+                while (batch.size() < MAX_BATCH_TXS && (next = queue.peek()) != null
+                        && bytes + next.tx().encodedShared().length <= MAX_PROPOSAL_BYTES) {
+                    Pending taken = queue.poll(); // this thread is the only consumer (besides close)
+                    if (taken == null) break;
+                    batch.add(taken);
+                    bytes += taken.tx().encodedShared().length;
+                }
                 List<Transaction> txs = new ArrayList<>(batch.size());
                 for (Pending p : batch) txs.add(p.tx());
                 byte[] entry = ResultCodec.encodeProposal(System.currentTimeMillis(), txs);
