@@ -195,4 +195,33 @@ class DilocoTest {
         }
         assertThat(g1).isEqualTo(g2);
     }
+
+    @Test
+    void continuingFromACheckpointSendsItsWeightsAndStartsThere() throws Exception {
+        JobSpec spec = spec(2, 2, "fp32", 2, 16, 2);
+        Tokenizer tok = SharedData.tok512();
+        float[] base = new ParamLayout(TINY).initialize(99);
+        Path ckpt = dir.resolve("base.gguf");
+        Checkpoint.write(ckpt, TINY, base, tok, "base");
+        Checkpoint.Loaded loaded = Checkpoint.read(ckpt);
+        TrainResult r;
+        try (InProcessDiloco job = new InProcessDiloco(data, 1)) {
+            job.startWorker("w0");
+            job.startWorker("w1");
+            r = job.run(spec, loaded.params(), new DilocoCoordinator.Options(2, 600_000, 1, 60_000, 0), null, null);
+            assertThat(job.failures()).isEmpty();
+        }
+        int n = base.length;
+        // Both workers received the checkpoint in fp32, then one fp32 broadcast each (none after the last step).
+        assertThat(r.bytesDown()).isEqualTo(2L * 4 * n + 2L * 4 * n);
+        // Training moved the weights, but from the checkpoint, not from the job seed's initialization.
+        double fromBase = 0;
+        double fromSeed = 0;
+        float[] seeded = new ParamLayout(TINY).initialize(spec.seed());
+        for (int i = 0; i < n; i++) {
+            fromBase += Math.abs(r.weights()[i] - base[i]);
+            fromSeed += Math.abs(r.weights()[i] - seeded[i]);
+        }
+        assertThat(fromBase).isGreaterThan(0).isLessThan(fromSeed / 10);
+    }
 }
