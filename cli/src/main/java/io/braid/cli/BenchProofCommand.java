@@ -4,16 +4,12 @@ import io.braid.crypto.Hash32;
 import io.braid.crypto.Hashes;
 import io.braid.crypto.Identity;
 import io.braid.model.ModelFormatException;
-import io.braid.model.gguf.GgufFile;
-import io.braid.model.gguf.GgufTensorInfo;
 import io.braid.model.llama.KvCache;
 import io.braid.model.llama.LlamaConfig;
 import io.braid.model.llama.LlamaModel;
 import io.braid.model.llama.Span;
-import io.braid.model.llama2c.Llama2cCheckpoint;
 import io.braid.proof.ActivationDigest;
 import io.braid.proof.Commitment;
-import io.braid.proof.ModelIdentity;
 import io.braid.proof.TaskHashes;
 import io.braid.tensor.Compute;
 import picocli.CommandLine.Command;
@@ -21,9 +17,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -84,7 +78,7 @@ public final class BenchProofCommand implements Callable<Integer> {
                     model, from, end, c.layers(), dim, nThreads, computeMode.name().toLowerCase(Locale.ROOT), positions);
 
             long t0 = System.nanoTime();
-            Hash32 root = spanRoot(model, from, end);
+            Hash32 root = io.braid.node.TaskCommitter.spanRoot(model, from, end);
             double identitySeconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "model identity: root %s over the span's tensors in %.3f s (once per span, cached)%n",
                     root.hex().substring(0, 16), identitySeconds);
@@ -187,27 +181,5 @@ public final class BenchProofCommand implements Callable<Integer> {
         long a = System.nanoTime();
         span.forward(compute, x, n, p, cs);
         return (System.nanoTime() - a) / 1e9;
-    }
-
-    /** The span's model identity from the file (GGUF block tensors or llama2.c per-layer weights). */
-    static Hash32 spanRoot(Path file, int from, int to) {
-        List<ModelIdentity.NamedTensor> ts = new ArrayList<>();
-        if (file.getFileName().toString().endsWith(".gguf")) {
-            try (GgufFile g = GgufFile.open(file)) {
-                for (GgufTensorInfo t : g.tensors()) {
-                    for (int l = from; l < to; l++) {
-                        if (t.name().startsWith("blk." + l + ".")) ts.add(new ModelIdentity.NamedTensor(t.name(), g.tensorData(t.name())));
-                    }
-                }
-                return ModelIdentity.root(ts);
-            }
-        }
-        try (Llama2cCheckpoint ck = Llama2cCheckpoint.open(file)) {
-            for (Llama2cCheckpoint.Weight w : Llama2cCheckpoint.Weight.values()) {
-                if (!w.perLayer()) continue;
-                for (int l = from; l < to; l++) ts.add(new ModelIdentity.NamedTensor(w.name() + "." + l, ck.segment(w, l)));
-            }
-            return ModelIdentity.root(ts);
-        }
     }
 }

@@ -80,6 +80,16 @@ final class SpanHost implements AutoCloseable {
         return model.config().dim();
     }
 
+    /** The model file (its span identity goes into every commitment). */
+    java.nio.file.Path modelPath() {
+        return model.path();
+    }
+
+    /** The arithmetic mode the span runs in (deterministic results are compared bit for bit by auditors). */
+    io.braid.tensor.Compute.Mode mode() {
+        return compute.mode();
+    }
+
     private Batcher batcher(int a, int b) {
         return batchers.computeIfAbsent(((long) a << 32) | b, k -> {
             Span span = model.span(a, b);

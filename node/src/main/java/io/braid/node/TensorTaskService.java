@@ -27,12 +27,14 @@ final class TensorTaskService extends TensorTasksGrpc.TensorTasksImplBase {
     private final EnvelopeSigner signer;
     private final Faults faults;
     private final AtomicLong forwards = new AtomicLong();
+    private final TaskCommitter committer; // proof of compute: a signed commitment with every result
 
     TensorTaskService(Supplier<SpanHost> host, Supplier<Boolean> draining, EnvelopeSigner signer, Faults faults) {
         this.host = host;
         this.draining = draining;
         this.signer = signer;
         this.faults = faults;
+        this.committer = new TaskCommitter(signer.identity());
     }
 
     @Override
@@ -42,6 +44,7 @@ final class TensorTaskService extends TensorTasksGrpc.TensorTasksImplBase {
             SpanHost.Session s;
             String sessionId = "";
             ActivationCodec replyCodec = ActivationCodec.FP32;
+            final TaskCommitter.Chain chain = new TaskCommitter.Chain();
             boolean done;
 
             @Override
@@ -111,10 +114,15 @@ final class TensorTaskService extends TensorTasksGrpc.TensorTasksImplBase {
                         .setStartPosition(f.getStartPosition()).setRows(in.getRows())
                         .setInputSha256(ByteString.copyFrom(Hashes.sha256(in.getData().toByteArray()).bytes()))
                         .setBatchRows(batch.rows()).setBatchSessions(batch.sessions());
+                byte[] inBytes = in.getData().toByteArray();
                 if (!f.getReplay()) {
                     Activations outAct = WireCodecs.pack(replyCodec, x, 0, in.getRows(), h.dim());
                     r.setOutput(outAct).setOutputSha256(ByteString.copyFrom(Hashes.sha256(outAct.getData().toByteArray()).bytes()));
+                    r.setCommitment(ByteString.copyFrom(committer.commit(h.modelPath(), h.mode(), s.from(), s.to(), chain, sessionId,
+                            f.getStep(), f.getStartPosition(), in.getRows(), h.dim(), inBytes, x, outAct.getData().toByteArray(),
+                            f.getNonce().toByteArray())));
                 }
+                chain.advance(inBytes);
                 switch (faults.onForward(forwards.incrementAndGet())) {
                     case NONE -> send(TaskReply.newBuilder().setResult(r).build());
                     case HANG -> { /* never reply: the gateway's deadline must fire */ }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -23,10 +22,10 @@ public final class ModelIdentityCache {
     private final Map<Key, Hash32> roots = new ConcurrentHashMap<>();
 
     /**
-     * The identity of layers {@code [from, to)} of {@code file}; {@code tensors} lists that span's tensors and is
-     * called only on a cache miss.
+     * The identity of layers {@code [from, to)} of {@code file}; {@code compute} computes it (e.g. opening the file and
+     * calling {@link ModelIdentity#root} on the span's tensors) and is called only on a cache miss.
      */
-    public Hash32 spanRoot(Path file, int from, int to, Supplier<List<ModelIdentity.NamedTensor>> tensors) {
+    public Hash32 spanRoot(Path file, int from, int to, Supplier<Hash32> compute) {
         Key key;
         try {
             Path abs = file.toAbsolutePath().normalize();
@@ -34,7 +33,7 @@ public final class ModelIdentityCache {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read the model file to compute its identity: " + e.getMessage(), e);
         }
-        return roots.computeIfAbsent(key, k -> ModelIdentity.root(tensors.get()));
+        return roots.computeIfAbsent(key, k -> compute.get());
     }
 
     /** Number of cached span identities. */

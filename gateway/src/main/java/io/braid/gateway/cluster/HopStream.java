@@ -90,8 +90,10 @@ final class HopStream implements AutoCloseable {
         Activations act = Activations.newBuilder().setCodec(io.braid.protocol.WireCodecs.toWire(codec)).setRows(rows).setDim(dim)
                 .setData(ByteString.copyFrom(input)).build();
         long t0 = System.nanoTime();
+        byte[] nonce = new byte[16];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(nonce);
         TaskReply r = call(TaskRequest.newBuilder().setForward(Forward.newBuilder().setStep(step).setStartPosition(start)
-                .setInput(act).setReplay(replay)).build(), deadlineNanos);
+                .setInput(act).setReplay(replay).setNonce(ByteString.copyFrom(nonce))).build(), deadlineNanos);
         hop.node().observeRtt(Math.min(1.0, (System.nanoTime() - t0) / 1e9 / Math.max(1, rows)));
         if (!r.hasResult()) throw invalid("forward answered with " + r.getBodyCase());
         ForwardResult fr = r.getResult();
@@ -113,7 +115,33 @@ final class HopStream implements AutoCloseable {
         }
         if (!Arrays.equals(fr.getOutputSha256().toByteArray(), Hashes.sha256(data).bytes()))
             throw invalid("output commitment does not match the output bytes");
+        if (!fr.getCommitment().isEmpty()) lastCommitment = checkCommitment(fr.getCommitment().toByteArray(), start, rows, input, data, nonce);
         return data;
+    }
+
+    /** The node's signed commitment to its last result (proof of compute), or null if it sent none. */
+    io.braid.proof.Commitment lastCommitment() {
+        return lastCommitment;
+    }
+
+    private io.braid.proof.Commitment lastCommitment;
+
+    /** Proof hook: the commitment must be the node's, for this span, positions, nonce and exactly these bytes. */
+    private io.braid.proof.Commitment checkCommitment(byte[] bytes, int start, int rows, byte[] input, byte[] output, byte[] nonce)
+            throws HopFailure {
+        io.braid.proof.Commitment c;
+        try {
+            c = io.braid.proof.Commitment.decode(bytes);
+        } catch (IllegalArgumentException e) {
+            throw invalid("malformed commitment: " + e.getMessage());
+        }
+        if (!c.signer().equals(hop.node().key) || !c.signatureValid()) throw invalid("commitment is not signed by the node");
+        if (c.from() != hop.from() || c.to() != hop.to() || c.firstPosition() != start || c.rows() != rows || c.width() != dim
+                || !Arrays.equals(c.nonce(), nonce))
+            throw invalid("commitment is for another task (span, positions, width or nonce)");
+        if (!c.inputHash().equals(Hashes.sha256(input)) || !c.outputHash().equals(Hashes.sha256(output)))
+            throw invalid("commitment does not bind the exact input and output bytes");
+        return c;
     }
 
     private HopFailure invalid(String what) {
