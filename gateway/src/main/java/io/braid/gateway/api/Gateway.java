@@ -65,8 +65,9 @@ public final class Gateway implements AutoCloseable {
         Cluster cluster = null;
         try {
             billing = new Billing(ledger);
+            // Only nodes registered on the ledger with their owner's minimum stake get spans (and so get paid).
             cluster = Cluster.start(ClusterConfig.defaults(options.nodePort(), options.models())
-                    .withHost(options.host()), log);
+                    .withHost(options.host()).withEligibility(billing::isEligible), log);
             GatewayHttpServer http = GatewayHttpServer.start(cluster.inference(), Optional.of(billing),
                     options.host(), options.httpPort(), options.maxInFlight());
             return new Gateway(options, ledger, billing, cluster, http);
