@@ -8,8 +8,8 @@ import java.lang.foreign.ValueLayout;
  * high nibbles elements 16..31; value = (q - 8) * d.
  */
 public final class Q4_0Matrix implements Matrix {
-    static final int BLOCK = 32;
     static final int BLOCK_BYTES = 18;
+    private static final int BLOCK = QBlocks.BLOCK;
     private final MemorySegment data;
     private final int rows;
     private final int cols;
@@ -27,15 +27,15 @@ public final class Q4_0Matrix implements Matrix {
     @Override public MemorySegment data() { return data; }
 
     private long blockOffset(int row, int col) {
-        return ((long) row * (cols / BLOCK) + col / BLOCK) * BLOCK_BYTES;
+        return QBlocks.offset(row, col, cols, BLOCK_BYTES);
     }
 
     @Override
     public float get(int row, int col) {
         long b = blockOffset(row, col);
-        float d = Float.float16ToFloat(data.get(LE_SHORT, b));
+        float d = QBlocks.scale(data, b);
         int i = col % BLOCK;
-        int q = data.get(ValueLayout.JAVA_BYTE, b + 2 + (i & 15));
+        int q = data.get(ValueLayout.JAVA_BYTE, b + QBlocks.SCALE_BYTES + (i & 15));
         int nib = i < 16 ? q & 0xF : (q >> 4) & 0xF;
         return (nib - 8) * d;
     }
@@ -44,10 +44,10 @@ public final class Q4_0Matrix implements Matrix {
     public void dequantizeRow(int row, float[] out, int outOffset) {
         for (int blk = 0; blk < cols / BLOCK; blk++) {
             long b = blockOffset(row, blk * BLOCK);
-            float d = Float.float16ToFloat(data.get(LE_SHORT, b));
+            float d = QBlocks.scale(data, b);
             int o = outOffset + blk * BLOCK;
             for (int i = 0; i < 16; i++) {
-                int q = data.get(ValueLayout.JAVA_BYTE, b + 2 + i);
+                int q = data.get(ValueLayout.JAVA_BYTE, b + QBlocks.SCALE_BYTES + i);
                 out[o + i] = ((q & 0xF) - 8) * d;
                 out[o + 16 + i] = (((q >> 4) & 0xF) - 8) * d;
             }

@@ -5,8 +5,8 @@ import java.lang.foreign.ValueLayout;
 
 /** A matrix in GGML Q8_0 blocks: fp16 scale d, then 32 signed bytes q; value = q * d. */
 public final class Q8_0Matrix implements Matrix {
-    static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
+    private static final int BLOCK = QBlocks.BLOCK;
     private final MemorySegment data;
     private final int rows;
     private final int cols;
@@ -24,23 +24,23 @@ public final class Q8_0Matrix implements Matrix {
     @Override public MemorySegment data() { return data; }
 
     private long blockOffset(int row, int col) {
-        return ((long) row * (cols / BLOCK) + col / BLOCK) * BLOCK_BYTES;
+        return QBlocks.offset(row, col, cols, BLOCK_BYTES);
     }
 
     @Override
     public float get(int row, int col) {
         long b = blockOffset(row, col);
-        float d = Float.float16ToFloat(data.get(LE_SHORT, b));
-        return data.get(ValueLayout.JAVA_BYTE, b + 2 + col % BLOCK) * d;
+        float d = QBlocks.scale(data, b);
+        return data.get(ValueLayout.JAVA_BYTE, b + QBlocks.SCALE_BYTES + col % BLOCK) * d;
     }
 
     @Override
     public void dequantizeRow(int row, float[] out, int outOffset) {
         for (int blk = 0; blk < cols / BLOCK; blk++) {
             long b = blockOffset(row, blk * BLOCK);
-            float d = Float.float16ToFloat(data.get(LE_SHORT, b));
+            float d = QBlocks.scale(data, b);
             for (int i = 0; i < BLOCK; i++) {
-                out[outOffset + blk * BLOCK + i] = data.get(ValueLayout.JAVA_BYTE, b + 2 + i) * d;
+                out[outOffset + blk * BLOCK + i] = data.get(ValueLayout.JAVA_BYTE, b + QBlocks.SCALE_BYTES + i) * d;
             }
         }
     }
