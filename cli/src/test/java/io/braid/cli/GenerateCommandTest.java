@@ -1,52 +1,23 @@
 package io.braid.cli;
 
+import io.braid.cli.InProcessBraid.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.braid.cli.InProcessBraid.braid;
+import static io.braid.cli.InProcessBraid.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code braid generate} run in-process, its stdout compared byte for byte with run.c's and llama.cpp's. */
 class GenerateCommandTest {
-
-    /** Exit code, stdout bytes and stderr text of one in-process run. */
-    record Run(int exit, byte[] out, String err) {
-    }
-
-    static Run braid(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int exit;
-        synchronized (GenerateCommandTest.class) {
-            try {
-                System.setOut(new PrintStream(out, true));
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                exit = Braid.commandLine().execute(args);
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-        }
-        return new Run(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-    }
-
-    static Path shared(String relative) {
-        String prop = System.getProperty("braid.shared");
-        Path p = (prop != null ? Path.of(prop) : Path.of("..", "shared")).resolve(relative);
-        if (!Files.exists(p)) {
-            throw new AssertionError("test data missing: " + p.toAbsolutePath());
-        }
-        return p;
-    }
 
     private static List<String> modelArgs(String kind) {
         return kind.equals("gguf")

@@ -1,5 +1,6 @@
 package io.braid.cli;
 
+import static io.braid.cli.InProcessBraid.braid;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.RandomAccessFile;
@@ -14,12 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code braid account|ledger|gov} in-process against a local ledger directory. */
 class LedgerCommandsTest {
 
-    private static String out(TokenizeCommandTest.Run r) {
+    private static String out(InProcessBraid.Run r) {
         return new String(r.out(), StandardCharsets.UTF_8);
-    }
-
-    private static TokenizeCommandTest.Run braid(String... args) {
-        return TokenizeCommandTest.braid(args);
     }
 
     @Test

@@ -5,12 +5,10 @@ import io.braid.tensor.TensorType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.braid.cli.InProcessBraid.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code braid model synth} run in-process on small shapes. */
@@ -23,28 +21,8 @@ class ModelSynthCommandTest {
     }
 
     static Run braid(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        synchronized (ModelSynthCommandTest.class) {
-            try {
-                System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                int exit = Braid.commandLine().execute(args);
-                return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-        }
-    }
-
-    static Path shared(String relative) {
-        String prop = System.getProperty("braid.shared");
-        Path p = (prop != null ? Path.of(prop) : Path.of("..", "shared")).resolve(relative);
-        if (!Files.exists(p)) {
-            throw new AssertionError("test data missing: " + p.toAbsolutePath());
-        }
-        return p;
+        InProcessBraid.Run r = InProcessBraid.braid(args);
+        return new Run(r.exit(), new String(r.out(), StandardCharsets.UTF_8), r.err());
     }
 
     @Test

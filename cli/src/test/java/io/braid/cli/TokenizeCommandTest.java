@@ -1,52 +1,20 @@
 package io.braid.cli;
 
+import io.braid.cli.InProcessBraid.Run;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static io.braid.cli.InProcessBraid.braid;
+import static io.braid.cli.InProcessBraid.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code braid tokenize} in-process: ids of run.c's reference encodings, decoding, one-line errors. */
 class TokenizeCommandTest {
-
-    /** Exit code, stdout bytes and stderr text of one in-process run. */
-    record Run(int exit, byte[] out, String err) {
-    }
-
-    /** Runs braid in this process, capturing System.out/err (the streams the commands print to). */
-    static Run braid(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        synchronized (System.class) {
-            try {
-                System.setOut(new PrintStream(out, true));
-                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-                exit = Braid.commandLine().execute(args);
-            } finally {
-                System.setOut(oldOut);
-                System.setErr(oldErr);
-            }
-        }
-        return new Run(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
-    }
-
-    static Path shared(String relative) {
-        String prop = System.getProperty("braid.shared");
-        Path p = (prop != null ? Path.of(prop) : Path.of("..", "shared")).resolve(relative);
-        if (!Files.exists(p)) {
-            throw new AssertionError("test data missing: " + p.toAbsolutePath());
-        }
-        return p;
-    }
 
     private static String out(Run r) {
         return new String(r.out(), StandardCharsets.UTF_8);
