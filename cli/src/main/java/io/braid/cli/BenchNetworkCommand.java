@@ -188,6 +188,9 @@ public final class BenchNetworkCommand implements Callable<Integer> {
                         Thread.sleep(20);
                     }
                 }
+                // until every node serves its final span (earlier joins moved them around)
+                long end = System.nanoTime() + 120_000_000_000L;
+                while (!cluster.isLayoutSettled() && System.nanoTime() < end) Thread.sleep(20);
             } catch (RuntimeException | IOException | InterruptedException e) {
                 close();
                 throw e;

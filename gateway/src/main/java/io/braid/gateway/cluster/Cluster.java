@@ -130,6 +130,25 @@ public final class Cluster implements InferenceService, AutoCloseable {
         return config;
     }
 
+    private volatile LiveAudit liveAudit; // proof of compute on live traffic (off unless enabled)
+
+    /** Turns on the gateway's own audits of node results (see LiveAudit, docs/proof.md). */
+    public void enableAudits(io.braid.proof.AuditPolicy policy) {
+        liveAudit = new LiveAudit(policy, config.mode());
+    }
+
+    LiveAudit liveAudit() {
+        return liveAudit;
+    }
+
+    /** Audits the gateway ran and their outcome for a node: {passed, failed}; zeros when audits are off. */
+    public long[] audits(io.braid.crypto.PublicKey node) {
+        LiveAudit a = liveAudit;
+        if (a == null) return new long[2];
+        var r = a.record(node);
+        return new long[]{r.passed(), r.failed()};
+    }
+
     PrintStream log() {
         return log;
     }
@@ -242,6 +261,17 @@ public final class Cluster implements InferenceService, AutoCloseable {
         return true;
     }
 
+    /** true when every live node serves the span the layout assigned it (no move pending). */
+    public boolean isLayoutSettled() {
+        for (NodeRecord n : registry.all()) {
+            if (n.state == NodeRecord.State.DEAD || n.assigned == null) continue;
+            SpanAssignment l = n.loaded, a = n.assigned;
+            if (l == null || !l.getModelId().equals(a.getModelId()) || l.getFromLayer() != a.getFromLayer() || l.getToLayer() != a.getToLayer())
+                return false;
+        }
+        return true;
+    }
+
     @Override
     public boolean awaitCovered(String modelId, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
@@ -267,6 +297,7 @@ public final class Cluster implements InferenceService, AutoCloseable {
         }
         registry.closeAll();
         compute.close();
+        if (liveAudit != null) liveAudit.close();
         for (Served s : models.values()) s.model().close();
     }
 }

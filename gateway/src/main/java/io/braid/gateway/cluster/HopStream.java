@@ -36,6 +36,7 @@ final class HopStream implements AutoCloseable {
     private final StreamObserver<TaskRequest> requests;
     private int positions; // KV positions the node holds for this session
     private boolean broken;
+    private boolean counted; // counted in the node's openSessions (the registry keeps busy nodes in place)
 
     HopStream(Router.Hop hop, String sessionId, String modelId, int maxPositions, ActivationCodec codec, int dim,
               EnvelopeVerifier verifier, long deadlineNanos) throws HopFailure {
@@ -76,6 +77,8 @@ final class HopStream implements AutoCloseable {
             close();
             throw f;
         }
+        hop.node().openSessions.incrementAndGet();
+        counted = true;
     }
 
     int positions() {
@@ -193,6 +196,10 @@ final class HopStream implements AutoCloseable {
 
     @Override
     public void close() {
+        if (counted) {
+            counted = false;
+            hop.node().openSessions.decrementAndGet();
+        }
         try {
             if (!broken) {
                 requests.onNext(TaskRequest.newBuilder().setClose(CloseSession.newBuilder().setReason("done")).build());

@@ -66,8 +66,15 @@ public final class Placement {
         return new Range(best, best + k);
     }
 
-    /** A node of the layout: its measured throughput and the most layers it will hold (0 = all). */
-    public record Member(double throughput, int maxLayers) {}
+    /**
+     * A node of the layout: its measured throughput, the most layers it will hold (0 = all), and the
+     * span it must keep (null = free to move; a node serving sessions keeps its span).
+     */
+    public record Member(double throughput, int maxLayers, Range fixed) {
+        public Member(double throughput, int maxLayers) {
+            this(throughput, maxLayers, null);
+        }
+    }
 
     /**
      * Throughput relative to the median, in powers of two, and 1 for every node within 3x of the
@@ -114,10 +121,14 @@ public final class Placement {
             sum++;
         }
         List<Covering> placed = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Range f = members.get(i).fixed();
+            if (f != null) placed.add(new Covering(f.from(), f.to(), w[i]));
+        }
         List<Range> out = new java.util.ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Range r = place(layers, len[i], placed);
-            placed.add(new Covering(r.from(), r.to(), w[i]));
+            Range r = members.get(i).fixed() != null ? members.get(i).fixed() : place(layers, len[i], placed);
+            if (members.get(i).fixed() == null) placed.add(new Covering(r.from(), r.to(), w[i]));
             out.add(r);
         }
         return out;

@@ -211,7 +211,13 @@ final class Registry extends RegistryGrpc.RegistryImplBase {
     private void relayout(ModelShape m) {
         List<NodeRecord> ms = members(m.id());
         List<Placement.Member> spec = new ArrayList<>();
-        for (NodeRecord n : ms) spec.add(new Placement.Member(throughput(n, m), n.maxLayers));
+        for (NodeRecord n : ms) {
+            // A node serving sessions cannot move before they end: lay the others out around its current span.
+            SpanAssignment l = n.loaded;
+            boolean busy = n.last.getActiveSessions() > 0 || n.openSessions.get() > 0;
+            Placement.Range fixed = busy && l != null && l.getModelId().equals(m.id()) ? new Placement.Range(l.getFromLayer(), l.getToLayer()) : null;
+            spec.add(new Placement.Member(throughput(n, m), n.maxLayers, fixed));
+        }
         List<Placement.Range> ranges = Placement.layout(m.layers(), config.targetReplicas(), spec);
         for (int i = 0; i < ms.size(); i++) {
             NodeRecord n = ms.get(i);

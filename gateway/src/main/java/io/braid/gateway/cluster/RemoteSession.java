@@ -104,6 +104,8 @@ final class RemoteSession implements SpanChain, AutoCloseable {
             }
             try {
                 byte[] out = h.forward(++step, firstPosition, batch, cur, false, deadline(batch));
+                LiveAudit audit = cluster.liveAudit(); // proof of compute: a failed audit fails over like a bad reply
+                if (audit != null) audit.check(model, codec, h, log.concat(firstPosition), cur, firstPosition, batch, out);
                 cluster.countWire(cur.length + out.length);
                 cur = out;
                 boundary = h.hop.to();
