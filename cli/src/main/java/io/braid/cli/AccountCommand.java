@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code braid account}: development accounts and API keys on a local ledger. */
@@ -25,22 +26,19 @@ public final class AccountCommand implements Runnable {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Create an account (key saved under DATA/ledger/accounts, mode 600) authorising the gateway to bill it, and print its API key.")
     public static final class Create implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--fund", description = "also mint this amount to it from the dev faucet (units, or micro-units with a u suffix)")
         String fund;
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
 
-
         private Integer execute() {
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data)); Billing b = new Billing(l)) {
+            try (Ledger l = ledger.open(); Billing b = new Billing(l)) {
                 Billing.NewAccount a = b.createAccount();
                 if (fund != null) b.faucet(a.account(), LedgerDirs.parseAmount(fund));
                 System.out.println("account " + a.account());
@@ -53,22 +51,19 @@ public final class AccountCommand implements Runnable {
 
     @Command(name = "key", mixinStandardHelpOptions = true, description = "Create another API key for an existing account.")
     public static final class Key implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--account", required = true, description = "account public key (64 hex characters)")
         String account;
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
 
-
         private Integer execute() {
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data)); Billing b = new Billing(l)) {
+            try (Ledger l = ledger.open(); Billing b = new Billing(l)) {
                 System.out.println("api key " + b.createApiKey(PublicKey.ofHex(account)));
                 return 0;
             }
@@ -77,22 +72,19 @@ public final class AccountCommand implements Runnable {
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show an account's balance, stake, escrow and unbonding.")
     public static final class Show implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--account", required = true, description = "account public key (64 hex characters)")
         String account;
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
 
-
         private Integer execute() {
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 AccountView v = l.account(PublicKey.ofHex(account));
                 System.out.printf("account %s%n  balance %s%n  stake   %s%n  escrow  %s%n  nonce   %d%n", v.account(), LedgerDirs.format(v.balance()),
                         LedgerDirs.format(v.stake()), LedgerDirs.format(v.escrow()), v.lastNonce());
@@ -105,8 +97,8 @@ public final class AccountCommand implements Runnable {
     @Command(name = "stake", mixinStandardHelpOptions = true,
             description = "Stake (or with --unstake start unbonding, or with --withdraw collect matured unbonding) from the account of a key file.")
     public static final class StakeCmd implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--key", required = true, description = "the account's key file (e.g. DATA/ledger/accounts/<account>.key)")
         Path key;
@@ -134,7 +126,7 @@ public final class AccountCommand implements Runnable {
                 long micro = LedgerDirs.parseAmount(amount);
                 body = unstake ? new io.braid.ledger.Body.Unstake(micro) : new io.braid.ledger.Body.Stake(micro);
             }
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 return GovCommand.submit(l, id, body);
             }
         }

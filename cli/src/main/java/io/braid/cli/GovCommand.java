@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code braid gov}: stake-weighted governance of the ledger parameters. */
@@ -43,8 +44,8 @@ public final class GovCommand implements Runnable {
             description = "Propose parameter changes (signer must have stake). Parameters: costPerTflop, marginPpm, burnSharePpm, minStake, "
                     + "unbondingBlocks, slashFractionPpm, reporterSharePpm, auditRatePpm, blockIntervalMillis, votingPeriodBlocks, quorumPpm, thresholdPpm.")
     public static final class Propose implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--key", required = true, description = "signer's key file (a staked account)")
         Path key;
@@ -60,11 +61,8 @@ public final class GovCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() throws IOException {
             List<Body.ParamChange> changes = new ArrayList<>();
@@ -82,7 +80,7 @@ public final class GovCommand implements Runnable {
                 changes.add(new Body.ParamChange(name, value));
             }
             Identity id = Identity.load(key);
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 long eff = effectiveHeight != null ? effectiveHeight : l.height() + 1 + l.params().votingPeriodBlocks() + 1;
                 return submit(l, id, new Body.GovProposal(changes, eff, description));
             }
@@ -91,8 +89,8 @@ public final class GovCommand implements Runnable {
 
     @Command(name = "vote", mixinStandardHelpOptions = true, description = "Vote on a proposal; the signer's stake at the end of voting counts.")
     public static final class Vote implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--key", required = true, description = "signer's key file (a staked account)")
         Path key;
@@ -105,15 +103,12 @@ public final class GovCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() throws IOException {
             Identity id = Identity.load(key);
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 return submit(l, id, new Body.Vote(Hash32.ofHex(proposal), !no));
             }
         }
@@ -121,19 +116,16 @@ public final class GovCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List proposals with status and current stake-weighted tallies.")
     public static final class ListProposals implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
 
-
         private Integer execute() {
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 System.out.println("height " + l.height() + "; parameters " + l.params().asMap());
                 List<StateMachine.ProposalView> ps = l.proposals();
                 if (ps.isEmpty()) System.out.println("no proposals");

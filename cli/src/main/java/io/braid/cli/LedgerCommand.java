@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,11 +40,8 @@ public final class LedgerCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() {
             Path dir = LedgerDirs.resolve(data);
@@ -75,11 +73,8 @@ public final class LedgerCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() {
             ProofBundle p;
@@ -108,8 +103,8 @@ public final class LedgerCommand implements Runnable {
     /** Exports a proof bundle from a local ledger. */
     @Command(name = "proof", mixinStandardHelpOptions = true, description = "Write the inclusion proof of a transaction as JSON (stop the gateway first).")
     public static final class Proof implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--tx", required = true, description = "transaction id (64 hex characters)")
         String tx;
@@ -119,15 +114,12 @@ public final class LedgerCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() throws IOException {
             Hash32 id = Hash32.ofHex(tx);
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data))) {
+            try (Ledger l = ledger.open()) {
                 var p = l.proof(id);
                 if (p.isEmpty()) {
                     System.err.println("transaction " + tx + " is not in this ledger");
@@ -144,8 +136,8 @@ public final class LedgerCommand implements Runnable {
     @Command(name = "faucet", mixinStandardHelpOptions = true,
             description = "Development faucet: mint funds to an account on a local (embedded) ledger. Stop the gateway using it first.")
     public static final class Faucet implements Callable<Integer> {
-        @Option(names = "--data", defaultValue = "data", description = "data directory (default: ./${DEFAULT-VALUE})")
-        Path data;
+        @Mixin
+        LedgerOptions ledger = new LedgerOptions();
 
         @Option(names = "--account", required = true, description = "account public key (64 hex characters)")
         String account;
@@ -155,16 +147,13 @@ public final class LedgerCommand implements Runnable {
 
         @Override
         public Integer call() {
-
             return LedgerDirs.guard(this::execute);
-
         }
-
 
         private Integer execute() {
             PublicKey to = PublicKey.ofHex(account);
             long micro = LedgerDirs.parseAmount(amount);
-            try (Ledger l = Ledger.openEmbedded(LedgerDirs.resolve(data)); Billing b = new Billing(l)) {
+            try (Ledger l = ledger.open(); Billing b = new Billing(l)) {
                 TxResult r = b.faucet(to, micro);
                 System.out.printf("minted %s to %s in tx %s at height %d; balance %s%n", LedgerDirs.format(micro), to, r.txId(), r.height(),
                         LedgerDirs.format(l.account(to).balance()));
