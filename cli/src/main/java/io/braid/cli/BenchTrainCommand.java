@@ -38,21 +38,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", description = "sequences per worker step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak inner learning rate (default: ${DEFAULT-VALUE})")
-    float lr;
-
-    @Option(names = "--warmup", defaultValue = "50", description = "inner warmup steps (default: ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--outer-lr", defaultValue = "0.7", description = "outer Nesterov learning rate (default: ${DEFAULT-VALUE})")
-    float outerLr;
-
-    @Option(names = "--outer-momentum", defaultValue = "0.9", description = "outer Nesterov momentum (default: ${DEFAULT-VALUE})")
-    float outerMomentum;
-
-    @Option(names = "--seed", defaultValue = "42", description = "seed of weights and batches (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Option(names = "--threads", defaultValue = "2", description = "threads for data-parallel steps and evaluation (default: ${DEFAULT-VALUE})")
     int threads;
 
@@ -64,8 +49,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         try {
             Tokenizer tok = train.loadTokenizer();
             TokenDataset data = train.loadData(tok);
-            TrainBench.Config c = new TrainBench.Config(train.shape(), seq, batch, steps, workers, hs, codecs, lr, lr / 10, warmup, outerLr,
-                    outerMomentum, seed, threads, evalWindows);
+            TrainBench.Config c = new TrainBench.Config(train.shape(), seq, batch, steps, workers, hs, codecs, train.lr, train.lr / 10,
+                    train.warmup, train.outerLr, train.outerMomentum, train.seed, threads, evalWindows);
             System.out.printf("data: %d training / %d validation tokens; unigram baseline (validation) %.4f nats%n", data.trainTokens(),
                     data.validationTokens(), data.unigramEntropy());
             System.out.printf("model: dim %d hidden %d layers %d heads %d/%d vocab %d; %d workers x %d steps x %d x %d tokens per run%n",

@@ -55,21 +55,6 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "4", description = "sequences per worker step (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak inner learning rate (default: ${DEFAULT-VALUE})")
-    float lr;
-
-    @Option(names = "--warmup", defaultValue = "50", description = "inner warmup steps (default: ${DEFAULT-VALUE})")
-    int warmup;
-
-    @Option(names = "--outer-lr", defaultValue = "0.7", description = "outer Nesterov learning rate (default: ${DEFAULT-VALUE})")
-    float outerLr;
-
-    @Option(names = "--outer-momentum", defaultValue = "0.9", description = "outer Nesterov momentum (default: ${DEFAULT-VALUE})")
-    float outerMomentum;
-
-    @Option(names = "--seed", defaultValue = "42", description = "seed of weights and batches (default: ${DEFAULT-VALUE})")
-    long seed;
-
     @Option(names = "--eval-windows", defaultValue = "64", description = "validation windows per evaluation (default: ${DEFAULT-VALUE})")
     int evalWindows;
 
@@ -88,8 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
                 shape = loaded.shape();
                 initial = loaded.params();
             }
-            JobSpec spec = new JobSpec(shape, seq, batch, h, steps / h, lr, lr / 10, warmup, 1f, AdamW.Config.defaults(), outerLr,
-                    outerMomentum, codec, workers, seed);
+            JobSpec spec = new JobSpec(shape, seq, batch, h, steps / h, train.lr, train.lr / 10, train.warmup, 1f, AdamW.Config.defaults(),
+                    train.outerLr, train.outerMomentum, codec, workers, train.seed);
             System.err.printf(Locale.ROOT, "data: %d training / %d validation tokens; unigram baseline %.4f nats%n", data.trainTokens(),
                     data.validationTokens(), data.unigramEntropy());
             long start = System.nanoTime();

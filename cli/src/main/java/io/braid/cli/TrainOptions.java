@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options shared by {@code braid train} and {@code braid bench train}: data, tokenizer and model shape. */
+/**
+ * Options shared by {@code braid train} and {@code braid bench train}: data, tokenizer, model shape and the DiLoCo
+ * optimiser settings both use the same way.
+ */
 final class TrainOptions {
 
     @Option(names = "--data", defaultValue = "../shared/data/tinystories_197k.txt",
@@ -42,6 +45,21 @@ final class TrainOptions {
 
     @Option(names = "--validation", defaultValue = "0.1", description = "fraction of the text (its last lines) held out (default: ${DEFAULT-VALUE})")
     double validation;
+
+    @Option(names = "--lr", defaultValue = "3e-3", description = "peak inner learning rate (default: ${DEFAULT-VALUE})")
+    float lr;
+
+    @Option(names = "--warmup", defaultValue = "50", description = "inner warmup steps (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--outer-lr", defaultValue = "0.7", description = "outer Nesterov learning rate (default: ${DEFAULT-VALUE})")
+    float outerLr;
+
+    @Option(names = "--outer-momentum", defaultValue = "0.9", description = "outer Nesterov momentum (default: ${DEFAULT-VALUE})")
+    float outerMomentum;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of weights and batches (default: ${DEFAULT-VALUE})")
+    long seed;
 
     ModelShape shape() {
         return new ModelShape(dim, hidden, layers, heads, kvHeads, vocab, context, true, 10000f, 1e-5f);
