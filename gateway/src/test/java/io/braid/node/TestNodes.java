@@ -30,4 +30,22 @@ public final class TestNodes {
         Faults.Action action = Faults.Action.valueOf(fault.name());
         return new NodeAgent(config, log, n -> n >= at ? action : Faults.Action.NONE).start();
     }
+
+    /** A node that, from its {@code at}-th forward on, scales its outputs by {@code scale} (and commits to them). */
+    public static NodeAgent startCheating(NodeConfig config, PrintStream log, float scale, long at) throws IOException {
+        return new NodeAgent(config, log, new Faults() {
+            @Override
+            public Action onForward(long forwards) {
+                return Action.NONE;
+            }
+
+            @Override
+            public float[] output(long forwards, float[] x) {
+                if (forwards < at) return x;
+                float[] y = x.clone();
+                for (int i = 0; i < y.length; i++) y[i] *= scale;
+                return y;
+            }
+        }).start();
+    }
 }

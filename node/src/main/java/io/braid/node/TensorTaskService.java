@@ -116,6 +116,7 @@ final class TensorTaskService extends TensorTasksGrpc.TensorTasksImplBase {
                         .setBatchRows(batch.rows()).setBatchSessions(batch.sessions());
                 byte[] inBytes = in.getData().toByteArray();
                 if (!f.getReplay()) {
+                    x = faults.output(forwards.get() + 1, x);
                     Activations outAct = WireCodecs.pack(replyCodec, x, 0, in.getRows(), h.dim());
                     r.setOutput(outAct).setOutputSha256(ByteString.copyFrom(Hashes.sha256(outAct.getData().toByteArray()).bytes()));
                     r.setCommitment(ByteString.copyFrom(committer.commit(h.modelPath(), h.mode(), s.from(), s.to(), chain, sessionId,
