@@ -173,13 +173,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             if (len[p.left] != p.lenLeft || len[p.right] != p.lenRight) {
                 continue;   // stale: a side changed since this pair was queued
             }
-            len[p.left] += len[p.right];
-            len[p.right] = 0;
+            SymbolChain.absorb(len, prev, next, p.left, p.right);
             sid[p.left] = idByPiece.get(word, p.left, len[p.left]);
-            next[p.left] = next[p.right];
-            if (next[p.right] >= 0) {
-                prev[next[p.right]] = p.left;
-            }
             if (prev[p.left] >= 0) {
                 offer(queue, word, prev[p.left], p.left, len, sid);
             }

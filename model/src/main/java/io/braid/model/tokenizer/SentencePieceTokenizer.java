@@ -309,13 +309,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 if (len[p.left] != p.lenLeft || len[p.right] != p.lenRight) {
                     continue;   // a side was merged since this pair was queued
                 }
-                len[p.left] += len[p.right];
-                len[p.right] = 0;
+                SymbolChain.absorb(len, prev, next, p.left, p.right);
                 id[p.left] = p.id;
-                next[p.left] = next[p.right];
-                if (next[p.right] >= 0) {
-                    prev[next[p.right]] = p.left;
-                }
                 if (prev[p.left] >= 0) {
                     offer(queue, s, prev[p.left], p.left, runC);
                 }
