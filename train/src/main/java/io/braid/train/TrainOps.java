@@ -50,25 +50,16 @@ final class TrainOps {
      * position t. {@code cos/sin} are [seqLen x headSize/2].
      */
     static void ropeForward(float[] v, int rows, int nHeads, int headSize, float[] cos, float[] sin) {
-        int half = headSize / 2;
-        int width = nHeads * headSize;
-        for (int t = 0; t < rows; t++) {
-            for (int h = 0; h < nHeads; h++) {
-                int base = t * width + h * headSize;
-                for (int j = 0; j < half; j++) {
-                    float c = cos[t * half + j];
-                    float s = sin[t * half + j];
-                    float a = v[base + 2 * j];
-                    float b = v[base + 2 * j + 1];
-                    v[base + 2 * j] = a * c - b * s;
-                    v[base + 2 * j + 1] = a * s + b * c;
-                }
-            }
-        }
+        rotatePairs(v, rows, nHeads, headSize, cos, sin, 1f);
     }
 
     /** The transpose of {@link #ropeForward}: rotates the gradient back by -pos·freq_j, in place. */
     static void ropeBackward(float[] g, int rows, int nHeads, int headSize, float[] cos, float[] sin) {
+        rotatePairs(g, rows, nHeads, headSize, cos, sin, -1f);
+    }
+
+    /** Rotates every interleaved pair by the angle whose sine is {@code sinSign·sin}: +1 forward, -1 its transpose. */
+    private static void rotatePairs(float[] v, int rows, int nHeads, int headSize, float[] cos, float[] sin, float sinSign) {
         int half = headSize / 2;
         int width = nHeads * headSize;
         for (int t = 0; t < rows; t++) {
@@ -76,11 +67,11 @@ final class TrainOps {
                 int base = t * width + h * headSize;
                 for (int j = 0; j < half; j++) {
                     float c = cos[t * half + j];
-                    float s = sin[t * half + j];
-                    float a = g[base + 2 * j];
-                    float b = g[base + 2 * j + 1];
-                    g[base + 2 * j] = a * c + b * s;
-                    g[base + 2 * j + 1] = -a * s + b * c;
+                    float s = sinSign * sin[t * half + j];   // exact: negation only
+                    float a = v[base + 2 * j];
+                    float b = v[base + 2 * j + 1];
+                    v[base + 2 * j] = a * c - b * s;
+                    v[base + 2 * j + 1] = a * s + b * c;
                 }
             }
         }
