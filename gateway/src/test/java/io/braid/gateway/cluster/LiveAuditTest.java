@@ -71,7 +71,10 @@ class LiveAuditTest {
                     public boolean test(int t) {
                         if (++n == 3) {
                             try {
-                                add(TestNodes.start(cfg(5), QUIET)); // an honest replacement joins before the cheating starts
+                                // honest replacements join before the cheating starts; two, so that placement's
+                                // 2-replica layout covers [0,3) a second time wherever it puts each one
+                                add(TestNodes.start(cfg(5), QUIET));
+                                add(TestNodes.start(cfg(5), QUIET));
                             } catch (Exception e) {
                                 throw new IllegalStateException(e);
                             }
