@@ -50,6 +50,23 @@ public sealed interface PseudoGradientCodec
         }
     }
 
+    /** The scale of block {@code x[from, to)} quantized to integers in [-qMax, qMax]: its largest magnitude / qMax. */
+    private static float blockScale(float[] x, int from, int to, float qMax) {
+        float max = 0f;
+        for (int i = from; i < to; i++) {
+            max = Math.max(max, Math.abs(x[i]));
+        }
+        return max / qMax;
+    }
+
+    /** A block scale read from a {@code codec} payload, which must be finite. */
+    private static float finiteScale(float scale, String codec) {
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException(codec + " payload: non-finite block scale");
+        }
+        return scale;
+    }
+
     private static void checkFinite(float[] x) {
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
@@ -110,11 +127,7 @@ public sealed interface PseudoGradientCodec
             ByteBuffer b = ByteBuffer.allocate(size(n)).order(ByteOrder.LITTLE_ENDIAN);
             for (int from = 0; from < n; from += block) {
                 int to = Math.min(n, from + block);
-                float max = 0f;
-                for (int i = from; i < to; i++) {
-                    max = Math.max(max, Math.abs(x[i]));
-                }
-                float scale = max / 127f;
+                float scale = blockScale(x, from, to, 127f);
                 float inv = scale > 0 ? 1f / scale : 0f;
                 b.putFloat(scale);
                 for (int i = from; i < to; i++) {
@@ -133,10 +146,7 @@ public sealed interface PseudoGradientCodec
             ByteBuffer b = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
             for (int from = 0; from < n; from += block) {
                 int to = Math.min(n, from + block);
-                float scale = b.getFloat();
-                if (!Float.isFinite(scale)) {
-                    throw new IllegalArgumentException("int8 payload: non-finite block scale");
-                }
+                float scale = finiteScale(b.getFloat(), "int8");
                 for (int i = from; i < to; i++) {
                     out[i] = b.get() * scale;
                 }
@@ -172,11 +182,7 @@ public sealed interface PseudoGradientCodec
             int packed = blocks * 4;
             for (int from = 0; from < n; from += block) {
                 int to = Math.min(n, from + block);
-                float max = 0f;
-                for (int i = from; i < to; i++) {
-                    max = Math.max(max, Math.abs(x[i]));
-                }
-                float scale = max / 7f;
+                float scale = blockScale(x, from, to, 7f);
                 float inv = scale > 0 ? 1f / scale : 0f;
                 scales.putFloat(scale);
                 for (int i = from; i < to; i++) {
@@ -199,10 +205,7 @@ public sealed interface PseudoGradientCodec
             int packed = blocks * 4;
             for (int from = 0; from < n; from += block) {
                 int to = Math.min(n, from + block);
-                float scale = scales.getFloat();
-                if (!Float.isFinite(scale)) {
-                    throw new IllegalArgumentException("int4 payload: non-finite block scale");
-                }
+                float scale = finiteScale(scales.getFloat(), "int4");
                 for (int i = from; i < to; i++) {
                     int v = payload[packed + i / 2] & 0xFF;
                     int q = ((i & 1) == 0 ? v & 0x0F : v >>> 4) - 8;
