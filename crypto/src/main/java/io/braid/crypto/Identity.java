@@ -7,15 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
-import java.security.interfaces.EdECPrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Set;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * An Ed25519 key pair: the identity of an account, node or validator.
@@ -29,26 +24,18 @@ import java.util.Set;
  * On load the public key is re-derived from the seed and must match the stored one.
  */
 public final class Identity {
-    /** DER prefix of a PKCS#8 PrivateKeyInfo for Ed25519; the 32-byte seed follows. */
-    private static final byte[] PKCS8_PREFIX = Hex.decode("302e020100300506032b657004220420");
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final byte[] seed;
     private final PublicKey publicKey;
-    private final PrivateKey privateKey;
+    private final byte[] publicKeyRaw;
 
     private Identity(byte[] seed) {
         if (seed.length != 32) throw new IllegalArgumentException("an Ed25519 seed must be 32 bytes, got " + seed.length);
         this.seed = seed.clone();
-        try {
-            byte[] der = new byte[PKCS8_PREFIX.length + 32];
-            System.arraycopy(PKCS8_PREFIX, 0, der, 0, PKCS8_PREFIX.length);
-            System.arraycopy(seed, 0, der, PKCS8_PREFIX.length, 32);
-            this.privateKey = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-            this.publicKey = derivePublic(this.privateKey);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JDK cannot build an Ed25519 key: " + e.getMessage(), e);
-        }
+        this.publicKeyRaw = new byte[Ed25519.PUBLIC_KEY_SIZE];
+        Ed25519.generatePublicKey(this.seed, 0, publicKeyRaw, 0);
+        this.publicKey = new PublicKey(publicKeyRaw);
     }
 
     /** A fresh random identity. */
@@ -85,14 +72,9 @@ public final class Identity {
 
     /** Ed25519 signature (64 bytes, deterministic per RFC 8032) of {@code message}. */
     public byte[] sign(byte[] message) {
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(privateKey);
-            s.update(message);
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 signing failed: " + e.getMessage(), e);
-        }
+        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+        Ed25519.sign(seed, 0, publicKeyRaw, 0, message, 0, message.length, signature, 0);
+        return signature;
     }
 
     /**
@@ -153,37 +135,6 @@ public final class Identity {
         Identity id = generate();
         id.save(file);
         return id;
-    }
-
-    private static PublicKey derivePublic(PrivateKey priv) throws GeneralSecurityException {
-        // The JDK derives the public point only through signing machinery; a KeyPairGenerator seeded with
-        // our seed bytes reproduces the same key pair (RFC 8032 keys are a function of the seed).
-        KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
-        byte[] seed = ((EdECPrivateKey) priv).getBytes().orElseThrow();
-        g.initialize(255, new FixedRandom(seed));
-        java.security.KeyPair kp = g.generateKeyPair();
-        byte[] x509 = kp.getPublic().getEncoded();
-        byte[] raw = new byte[32];
-        System.arraycopy(x509, x509.length - 32, raw, 0, 32);
-        return new PublicKey(raw);
-    }
-
-    /** A SecureRandom that returns the given seed once: lets the JDK generator rebuild a key from its seed. */
-    private static final class FixedRandom extends SecureRandom {
-        private final byte[] bytes;
-        private int pos;
-
-        FixedRandom(byte[] bytes) {
-            this.bytes = bytes.clone();
-        }
-
-        @Override
-        public void nextBytes(byte[] out) {
-            for (int i = 0; i < out.length; i++) {
-                if (pos >= bytes.length) throw new IllegalStateException("seed exhausted");
-                out[i] = bytes[pos++];
-            }
-        }
     }
 
     @Override

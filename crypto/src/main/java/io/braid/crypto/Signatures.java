@@ -1,16 +1,15 @@
 package io.braid.crypto;
 
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.Signature;
-import java.security.spec.X509EncodedKeySpec;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
-/** Ed25519 signature verification over raw 32-byte keys and 64-byte signatures (RFC 8032, JDK provider). */
+/**
+ * Ed25519 signature verification over raw 32-byte keys and 64-byte signatures (RFC 8032).
+ * Uses BouncyCastle's RFC 8032 implementation: every node message, ledger transaction and commitment is
+ * verified, and it is several times faster than the JDK provider (which also needs DER-wrapped keys).
+ */
 public final class Signatures {
-    /** DER prefix of an X.509 SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112); the raw key follows. */
-    static final byte[] X509_PREFIX = Hex.decode("302a300506032b6570032100");
     /** Length of an Ed25519 signature. */
-    public static final int SIGNATURE_LENGTH = 64;
+    public static final int SIGNATURE_LENGTH = Ed25519.SIGNATURE_SIZE;
 
     private Signatures() {}
 
@@ -19,27 +18,18 @@ public final class Signatures {
      * Malformed keys or signatures verify as false (never throw): callers report "bad signature".
      */
     public static boolean verify(PublicKey publicKey, byte[] message, byte[] signature) {
-        if (signature == null || signature.length != SIGNATURE_LENGTH || message == null) return false;
-        try {
-            Signature v = Signature.getInstance("Ed25519");
-            v.initVerify(toJdk(publicKey));
-            v.update(message);
-            return v.verify(signature);
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
+        if (publicKey == null) return false;
+        return verify(publicKey.bytes(), message, signature);
     }
 
     /** Same as {@link #verify(PublicKey, byte[], byte[])} with a raw key. */
     public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
-        if (publicKey == null || publicKey.length != 32) return false;
-        return verify(new PublicKey(publicKey), message, signature);
-    }
-
-    static java.security.PublicKey toJdk(PublicKey key) throws GeneralSecurityException {
-        byte[] der = new byte[X509_PREFIX.length + 32];
-        System.arraycopy(X509_PREFIX, 0, der, 0, X509_PREFIX.length);
-        key.copyTo(der, X509_PREFIX.length);
-        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+        if (publicKey == null || publicKey.length != Ed25519.PUBLIC_KEY_SIZE) return false;
+        if (signature == null || signature.length != SIGNATURE_LENGTH || message == null) return false;
+        try {
+            return Ed25519.verify(signature, 0, publicKey, 0, message, 0, message.length);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 }
