@@ -20,10 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -44,11 +42,13 @@ final class Metering {
 
     private final Billing billing;
     private final ObjectMapper json;
-    private final Map<String, ObjectNode> receipts = new ConcurrentHashMap<>();
+    private final ReceiptStore receipts;
 
     Metering(Billing billing, ObjectMapper json) {
         this.billing = billing;
         this.json = json;
+        // Beside the ledger's directory: DATA/receipts next to DATA/ledger.
+        this.receipts = new ReceiptStore(billing.ledger().dataDir().toAbsolutePath().resolveSibling("receipts"), json);
     }
 
     Billing billing() {
@@ -164,7 +164,7 @@ final class Metering {
     }
 
     Optional<ObjectNode> receipt(String id) {
-        return Optional.ofNullable(receipts.get(id));
+        return receipts.get(id);
     }
 
     private ObjectNode base(Hold hold, String status) {
