@@ -8,7 +8,9 @@ import java.util.concurrent.locks.LockSupport;
  * claimed from a counter, so a worker the OS has not scheduled yet (a busy machine, several nodes on one
  * host) never holds the caller up: the caller takes its chunks, and waits only for chunks already started.
  * Workers spin briefly before parking because a decode step issues hundreds of short matmuls and waking a
- * parked thread costs tens of microseconds.
+ * parked thread costs tens of microseconds. Spinning yields the core after a few microseconds, and the caller parks
+ * while it waits for a descheduled worker: with several processes on few cores (a gateway and nodes on one host,
+ * other jobs) a busy-waiting thread would otherwise hold the core the thread it waits for needs.
  */
 final class WorkerPool implements AutoCloseable {
     /** Work on one chunk; {@code participant} (0 = caller) selects per-thread scratch space. */
@@ -23,6 +25,7 @@ final class WorkerPool implements AutoCloseable {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger inFlight = new AtomicInteger();
         volatile Throwable failure;
+        final Thread caller = Thread.currentThread();
 
         Call(Job job, int chunks) {
             this.job = job;
@@ -44,13 +47,19 @@ final class WorkerPool implements AutoCloseable {
                     failure = t;
                     next.set(chunks); // stop the others early
                 } finally {
-                    inFlight.decrementAndGet();
+                    if (inFlight.decrementAndGet() == 0 && participant != 0) {
+                        LockSupport.unpark(caller); // it may be parked waiting for this chunk
+                    }
                 }
             }
         }
     }
 
     private static final long SPIN_NANOS = 200_000;
+    /** Pure busy-wait before a waiting thread starts yielding its core to other runnable threads. */
+    private static final long HOT_SPIN_NANOS = 5_000;
+    /** How long the caller waits for running chunks before it parks (a worker unparks it when done). */
+    private static final long CALLER_SPIN_NANOS = 50_000;
 
     private final Thread[] workers;
     private volatile Call call;
@@ -82,9 +91,18 @@ final class WorkerPool implements AutoCloseable {
             }
         }
         c.work(0);
-        // Every chunk is claimed; wait only for those still running on workers (short, so spin).
+        // Every chunk is claimed; wait only for those still running on workers: usually short, so spin, but
+        // park if a worker was descheduled mid-chunk (it unparks us when it finishes).
+        long start = System.nanoTime();
         while (c.inFlight.get() != 0) {
-            Thread.onSpinWait();
+            long waited = System.nanoTime() - start;
+            if (waited < HOT_SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else if (waited < CALLER_SPIN_NANOS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(this, 100_000);
+            }
         }
         call = null;
         Throwable t = c.failure;
@@ -104,8 +122,11 @@ final class WorkerPool implements AutoCloseable {
         while (true) {
             long start = System.nanoTime();
             while (generation == seen && !closed) {
-                if (System.nanoTime() - start < SPIN_NANOS) {
+                long waited = System.nanoTime() - start;
+                if (waited < HOT_SPIN_NANOS) {
                     Thread.onSpinWait();
+                } else if (waited < SPIN_NANOS) {
+                    Thread.yield(); // stay responsive, but let any runnable thread (another process) have the core
                 } else {
                     LockSupport.park(this);
                 }
