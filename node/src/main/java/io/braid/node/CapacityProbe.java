@@ -5,6 +5,7 @@ import io.braid.tensor.Compute;
 import io.braid.tensor.Matrix;
 import io.braid.tensor.TensorType;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -24,8 +25,22 @@ public final class CapacityProbe {
         float[] w = new float[rows * cols];
         java.util.SplittableRandom r = new java.util.SplittableRandom(7);
         for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        java.nio.file.Path file = null;
         try (Arena arena = Arena.ofShared()) { // shared: the compute pool's threads read it
-            Matrix m = Matrix.quantize(TensorType.Q8_0, w, rows, cols, arena);
+            // Probe a file-mapped matrix, like the model's weights: warming the kernel on a second kind of segment
+            // makes its call sites bimorphic, and the larger C2 graph can then leave the decode kernel's vector
+            // conversions un-inlined for good in this process (several times slower decode).
+            Matrix q = Matrix.quantize(TensorType.Q8_0, w, rows, cols, arena);
+            file = java.nio.file.Files.createTempFile("braid-probe", ".q8");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(q.data().asByteBuffer(), 0);
+            }
+            MemorySegment mapped;
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, q.data().byteSize(), arena);
+            }
+            Matrix m = Matrix.of(TensorType.Q8_0, mapped, rows, cols);
             float[] x = new float[cols], out = new float[rows];
             for (int i = 0; i < cols; i++) x[i] = (float) r.nextGaussian();
             long warm = System.nanoTime();
@@ -42,6 +57,16 @@ public final class CapacityProbe {
                 best = Math.max(best, 2.0 * rows * cols * iters / ((System.nanoTime() - start) / 1e9));
             }
             return best;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the capacity probe's temporary file: " + e.getMessage(), e);
+        } finally {
+            if (file != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(file);
+                } catch (java.io.IOException ignored) {
+                    // a leftover temp file is harmless
+                }
+            }
         }
     }
 
