@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 4's crash requirement with real processes: {@code braid up} (gateway + embedded ledger + a node) is
  * SIGKILLed while it meters concurrent completions; on the same data directory {@code braid ledger verify}
  * passes, every acknowledged completion's escrow hold is on the ledger, no hold is placed or settled twice, and
- * a restarted network serves the same development account again.
+ * a restarted network releases the holds the crash orphaned and serves the same development account again.
  */
 @Timeout(300)
 class GatewayCrashTest {
@@ -222,9 +222,19 @@ class GatewayCrashTest {
         String againId = JSON.readTree(again.body()).path("receipt_id").asText();
         assertThat(againId).isNotEmpty().isNotIn(acked);
 
-        HttpResponse<String> acct = client.send(HttpRequest.newBuilder(URI.create(api2 + "/ledger/accounts/" + devAccount.hex()))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(acct.statusCode()).as(acct.body()).isEqualTo(200);
+        // The restarted gateway released the holds the crash orphaned, and the new request settles in the next
+        // block: the account's escrow drains to zero (polled, since settlement is asynchronous).
+        HttpResponse<String> acct;
+        long escrowDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            acct = client.send(HttpRequest.newBuilder(URI.create(api2 + "/ledger/accounts/" + devAccount.hex()))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(acct.statusCode()).as(acct.body()).isEqualTo(200);
+            if (JSON.readTree(acct.body()).path("escrow").asLong(-1) == 0 || System.nanoTime() > escrowDeadline) break;
+            Thread.sleep(200);
+        }
+        assertThat(JSON.readTree(acct.body()).path("escrow").asLong(-1))
+                .as("escrow after the restart (orphaned holds released): %s", acct.body()).isZero();
         System.out.println("GatewayCrashTest: development account after the restart: " + acct.body());
 
         // 4. Stopped cleanly, the ledger including the post-restart traffic verifies too.

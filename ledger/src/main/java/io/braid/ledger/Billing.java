@@ -206,6 +206,18 @@ public final class Billing implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Releases every hold this operator still has open. Call it when a gateway starts, before it serves: none of its
+     * requests are in flight then, so an open hold can only be one a crash orphaned, and the payer gets it back
+     * instead of leaving it in escrow forever. Returns how many holds were released.
+     */
+    public int releaseOrphanedHolds() {
+        List<Hash32> open = ledger.openHolds(operator.publicKey());
+        List<CompletableFuture<Release>> releases = open.stream().map(this::release).toList();
+        CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)).join();
+        return open.size();
+    }
+
     /** Releases a hold without charge (the request failed before any compute). */
     public CompletableFuture<Release> release(Hash32 holdId) {
         CompletableFuture<Release> f = new CompletableFuture<>();

@@ -345,6 +345,11 @@ public final class Ledger implements AutoCloseable {
         return replica.params();
     }
 
+    /** Ids of the escrow holds still open that {@code operator} placed. */
+    public List<Hash32> openHolds(PublicKey operator) {
+        return replica.read(v -> v.sm().openHolds(operator));
+    }
+
     public AccountView account(PublicKey k) {
         return replica.read(v -> v.sm().account(k));
     }

@@ -481,6 +481,12 @@ public final class StateMachine {
         return state.view(k);
     }
 
+    /** Ids of the open escrow holds placed by {@code operator} (sorted, so callers act in a deterministic order). */
+    public List<Hash32> openHolds(PublicKey operator) {
+        return state.holds.entrySet().stream().filter(e -> e.getValue().operator().equals(operator))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
     /** The owner of a node, or null if unregistered. */
     public PublicKey nodeOwner(PublicKey node) {
         LedgerState.NodeInfo ni = state.nodes.get(node);

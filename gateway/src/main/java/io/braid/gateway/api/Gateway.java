@@ -65,6 +65,10 @@ public final class Gateway implements AutoCloseable {
         Cluster cluster = null;
         try {
             billing = new Billing(ledger);
+            int orphaned = billing.releaseOrphanedHolds();
+            if (orphaned > 0) {
+                log.println("gateway: released " + orphaned + " escrow holds left open by an earlier crash");
+            }
             // Only nodes registered on the ledger with their owner's minimum stake get spans (and so get paid).
             cluster = Cluster.start(ClusterConfig.defaults(options.nodePort(), options.models())
                     .withHost(options.host()).withEligibility(billing::isEligible), log);
