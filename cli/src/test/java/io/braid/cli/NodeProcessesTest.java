@@ -95,6 +95,25 @@ class NodeProcessesTest {
                 .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(10)), QUIET);
     }
 
+    /**
+     * The precondition of a failover test: the layout has settled (rebalancing moves spans as nodes join) and every
+     * layer is loaded on at least two ready nodes, so one SIGKILL leaves a replica for every layer.
+     */
+    private void awaitEveryLayerOnTwoReadyNodes() {
+        long end = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            int[] replicas = new int[5];
+            for (NodeSnapshot n : cluster.nodes())
+                if (n.state().equals("ready"))
+                    for (int l = Math.max(0, n.fromLayer()); l < Math.min(5, n.toLayer()); l++) replicas[l]++;
+            boolean covered = java.util.Arrays.stream(replicas).allMatch(c -> c >= 2);
+            if (covered && cluster.isLayoutSettled()) return;
+            assertThat(System.nanoTime()).as("every layer on two ready nodes in time; nodes: %s", cluster.nodes())
+                    .isLessThan(end);
+            sleep(50);
+        }
+    }
+
     /** The node process that serves the last layers for the running session. */
     private Process busyTailNode() {
         for (NodeSnapshot n : cluster.nodes())
@@ -109,6 +128,7 @@ class NodeProcessesTest {
     void nodeProcessSigkilledMidGenerationGivesIdenticalTokens() throws Exception {
         startGateway();
         for (int max : new int[] {3, 2, 3, 2}) startNode(max); // every layer on two processes
+        awaitEveryLayerOnTwoReadyNodes();
         int[][] ref = reference("t0_once_upon_a_time_n256");
         List<Process> killed = new ArrayList<>();
         CompletionResult r = cluster.complete(new CompletionRequest("stories260K", ref[0], ref[1].length, SamplingParams.greedy()), t -> {

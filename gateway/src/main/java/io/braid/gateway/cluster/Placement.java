@@ -111,9 +111,10 @@ public final class Placement {
             sum += len[i];
             capSum += cap[i];
         }
-        // Never leave layers uncovered for the sake of proportions: grow the spans (fastest per layer
-        // first) until they add up to the model, when the nodes' limits allow it.
-        while (sum < Math.min(layers, capSum)) {
+        // Never leave layers under-replicated for the sake of proportions: grow the spans (fastest per layer
+        // first) until they add up to `replicas` copies of the model, when the nodes' limits allow it — a slow
+        // node rounded down to one layer must not leave the layers next to it on a single node.
+        while (sum < Math.min((long) replicas * layers, capSum)) {
             int pick = -1;
             for (int i = 0; i < n; i++)
                 if (len[i] < cap[i] && (pick < 0 || w[i] / len[i] > w[pick] / len[pick])) pick = i;

@@ -83,6 +83,11 @@ class PlacementTest {
         // a node measured far slower still leaves nothing uncovered: the spans grow to add up to the model
         assertThat(Placement.layout(5, 2, List.of(new Placement.Member(0.03, 3), new Placement.Member(1.1, 2))))
                 .containsExactly(new Placement.Range(0, 3), new Placement.Range(3, 5));
+        // a slow node rounded down to one layer does not leave its neighbours on a single node: with room for two
+        // replicas of every layer (caps 3+2+3+2 = 10 = 2 x 5) the spans grow until every layer has two
+        assertThat(Placement.minReplicas(5, Placement.layout(5, 2, List.of(new Placement.Member(2.8e9, 3),
+                new Placement.Member(0.18e9, 2), new Placement.Member(0.69e9, 3), new Placement.Member(0.35e9, 2)))))
+                .isEqualTo(2);
         // memory limits cap the sizes; noise within 3x does not change anything
         assertThat(Placement.layout(5, 2, List.of(new Placement.Member(1, 3), new Placement.Member(1.3, 2))))
                 .containsExactly(new Placement.Range(0, 3), new Placement.Range(3, 5));
