@@ -10,6 +10,7 @@ import io.braid.model.llama.Sampler;
 import io.braid.model.llama.Span;
 import io.braid.tensor.Compute;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -30,11 +31,8 @@ public final class BenchEngineCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "GGUF file or llama2.c checkpoint")
     Path model;
 
-    @Option(names = "--threads", description = "compute threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--mode", defaultValue = "deterministic", description = "deterministic | fast (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Mixin
+    ComputeOptions computeOptions;
 
     @Option(names = "--prompt-tokens", defaultValue = "64", description = "prefill batch size (default: ${DEFAULT-VALUE})")
     int promptTokens;
@@ -59,8 +57,8 @@ public final class BenchEngineCommand implements Callable<Integer> {
     }
 
     private int bench() {
-        Compute.Mode computeMode = EngineOptions.mode(mode);
-        int nThreads = EngineOptions.threads(threads);
+        Compute.Mode computeMode = computeOptions.mode();
+        int nThreads = computeOptions.threads();
         try (LlamaModel m = LlamaModel.open(model); Compute compute = new Compute(nThreads, computeMode)) {
             LlamaConfig c = m.config();
             int length = promptTokens + decodeTokens;

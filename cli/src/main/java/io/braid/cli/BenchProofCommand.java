@@ -13,6 +13,7 @@ import io.braid.proof.Commitment;
 import io.braid.proof.TaskHashes;
 import io.braid.tensor.Compute;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.ByteBuffer;
@@ -35,11 +36,8 @@ public final class BenchProofCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "GGUF file or llama2.c checkpoint")
     Path model;
 
-    @Option(names = "--threads", description = "compute threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--mode", defaultValue = "deterministic", description = "deterministic | fast (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Mixin
+    ComputeOptions computeOptions;
 
     @Option(names = "--from", defaultValue = "0", description = "first layer of the span (default: ${DEFAULT-VALUE})")
     int from;
@@ -66,8 +64,8 @@ public final class BenchProofCommand implements Callable<Integer> {
     }
 
     private int bench() {
-        Compute.Mode computeMode = EngineOptions.mode(mode);
-        int nThreads = EngineOptions.threads(threads);
+        Compute.Mode computeMode = computeOptions.mode();
+        int nThreads = computeOptions.threads();
         try (LlamaModel m = LlamaModel.open(model); Compute compute = new Compute(nThreads, computeMode)) {
             LlamaConfig c = m.config();
             int end = to == null ? c.layers() : to;

@@ -10,6 +10,7 @@ import io.braid.model.llama.Sampler;
 import io.braid.model.tokenizer.Tokenizer;
 import io.braid.tensor.Compute;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -52,11 +53,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"--seed", "-s"}, description = "sampling seed (default: from the clock, printed on stderr)")
     Long seed;
 
-    @Option(names = "--threads", description = "compute threads (default: all cores)")
-    Integer threads;
-
-    @Option(names = "--mode", defaultValue = "deterministic", description = "deterministic | fast (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Mixin
+    ComputeOptions computeOptions;
 
     @Override
     public Integer call() {
@@ -70,8 +68,8 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private int generate(PrintStream out, PrintStream err) {
-        Compute.Mode computeMode = EngineOptions.mode(mode);
-        int nThreads = EngineOptions.threads(threads);
+        Compute.Mode computeMode = computeOptions.mode();
+        int nThreads = computeOptions.threads();
         long actualSeed = seed != null ? seed : System.nanoTime();
         try (LlamaModel m = LlamaModel.open(model); Compute compute = new Compute(nThreads, computeMode)) {
             LlamaConfig config = m.config();
